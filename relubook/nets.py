@@ -1,0 +1,269 @@
+"""The two network types every chapter uses.
+
+* :class:`ShallowReLU` is the class :math:`\\Sigma^r(R)` of the first paper, with
+  vector outputs: ``x -> c + B relu(W x + b)``.
+* :class:`DeepReLU` is a plain ReLU multilayer perceptron given as a list of
+  affine layers ``(W, b)``; ReLU acts after every layer but the last.
+
+Both evaluate in numpy on arrays of shape ``(n, r)`` (a 1-D array is accepted
+when ``r == 1``) and convert with :meth:`to_torch` to a ``torch.nn.Module``
+that gives the same outputs.  Shapes follow ``torch.nn.Linear``: a weight
+matrix has shape ``(fan_out, fan_in)``.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from .validate import as_array, as_points
+
+__all__ = ["relu", "ShallowReLU", "DeepReLU"]
+
+
+def relu(z):
+    """The rectifier ``max(0, z)``, elementwise, for numpy arrays and scalars."""
+    return np.maximum(z, 0.0)
+
+
+def _torch():
+    import torch  # deferred: numpy-only users never pay torch's import time
+
+    return torch
+
+
+class ShallowReLU:
+    """One hidden layer of ReLUs: ``f(x) = c + B relu(W x + b)``.
+
+    Parameters
+    ----------
+    W : array, shape (m, r)
+        Input weights of the ``m`` hidden units.  A 1-D array of length ``m``
+        means ``r = 1``.
+    b : array, shape (m,)
+        Hidden biases.
+    B : array, shape (m,) or (k, m)
+        Output weights.  A 1-D ``B`` gives a scalar network whose output has
+        shape ``(n,)``; a 2-D ``B`` gives ``k`` outputs, shape ``(n, k)``.
+    c : float or array, shape (k,)
+        Output bias (the constant unit of the paper's constructions).
+    """
+
+    def __init__(self, W, b, B, c=0.0):
+        W = as_array(W, "W", ndim=(1, 2))
+        if W.ndim == 1:
+            W = W[:, None]
+        m, r = W.shape
+        if r == 0:
+            raise ValueError("W must have at least one column (one input), got shape " f"{W.shape}")
+        b = as_array(b, "b", ndim=1)
+        if b.shape != (m,):
+            raise ValueError(f"b must have shape ({m},) to match W's {m} rows, got {b.shape}")
+        B = as_array(B, "B", ndim=(1, 2))
+        if B.shape[-1] != m:
+            raise ValueError(f"B must have {m} columns (one per hidden unit), got shape {B.shape}")
+        self.scalar_output = B.ndim == 1
+        k = 1 if B.ndim == 1 else B.shape[0]
+        c = as_array(c, "c", ndim=(0, 1))
+        if c.ndim == 0:
+            c = np.full(k, float(c))
+        elif c.shape != (k,):
+            raise ValueError(f"c must be a number or have shape ({k},), got {c.shape}")
+        self.W, self.b = W, b
+        self.B = B.reshape(k, m)
+        self.c = c
+
+    # -- sizes ---------------------------------------------------------------
+    @property
+    def n_neurons(self) -> int:
+        """Number of hidden ReLU units (the constant ``c`` is not counted)."""
+        return self.W.shape[0]
+
+    @property
+    def input_dim(self) -> int:
+        return self.W.shape[1]
+
+    @property
+    def output_dim(self) -> int:
+        return self.B.shape[0]
+
+    # -- evaluation ------------------------------------------------------------
+    def hidden(self, X) -> np.ndarray:
+        """Pre-activations ``W x + b`` of the hidden units, shape ``(n, m)``."""
+        X = as_points(X, "X", self.input_dim)
+        return X @ self.W.T + self.b
+
+    def __call__(self, X) -> np.ndarray:
+        Z = self.hidden(X)
+        out = relu(Z) @ self.B.T + self.c
+        return out[:, 0] if self.scalar_output else out
+
+    # -- conversions -------------------------------------------------------------
+    def to_deep(self) -> "DeepReLU":
+        """The same function as a :class:`DeepReLU` with one hidden layer."""
+        return DeepReLU([(self.W, self.b), (self.B, self.c)], scalar_output=self.scalar_output)
+
+    def to_torch(self, dtype=None, device=None):
+        """A ``torch.nn.Sequential`` (Linear, ReLU, Linear[, Squeeze]) computing the same function.
+
+        ``dtype`` defaults to ``torch.float64`` so that outputs agree with numpy
+        to rounding error; ``device`` defaults to :func:`relubook.device`.
+        """
+        return self.to_deep().to_torch(dtype=dtype, device=device)
+
+    def __repr__(self) -> str:
+        out = "scalar" if self.scalar_output else f"{self.output_dim} outputs"
+        return f"ShallowReLU({self.input_dim} inputs, {self.n_neurons} ReLUs, {out})"
+
+
+class DeepReLU:
+    """A plain ReLU network: affine layers with ReLU after all but the last.
+
+    Parameters
+    ----------
+    layers : sequence of (W, b)
+        ``W`` of shape ``(fan_out, fan_in)`` and ``b`` of shape ``(fan_out,)``.
+        Consecutive layers must chain: ``fan_in`` of one is ``fan_out`` of the
+        previous.  The last layer is the (linear) output layer.
+    scalar_output : bool, optional
+        If the last layer has one output, return shape ``(n,)`` rather than
+        ``(n, 1)``.  Defaults to ``True`` for one output.
+    """
+
+    def __init__(self, layers: Sequence, scalar_output: bool | None = None):
+        if isinstance(layers, (str, bytes)) or not isinstance(layers, Iterable):
+            raise TypeError(f"layers must be a sequence of (W, b) pairs, got {type(layers).__name__}")
+        layers = list(layers)
+        if not layers:
+            raise ValueError("layers must contain at least one (W, b) pair")
+        clean = []
+        for i, pair in enumerate(layers):
+            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                raise TypeError(f"layers[{i}] must be a (W, b) pair, got {type(pair).__name__}")
+            W = as_array(pair[0], f"layers[{i}] W", ndim=2)
+            b = as_array(pair[1], f"layers[{i}] b", ndim=(0, 1)).reshape(-1)
+            if b.shape != (W.shape[0],):
+                raise ValueError(f"layers[{i}] b must have shape ({W.shape[0]},) to match W, got {b.shape}")
+            if clean and W.shape[1] != clean[-1][0].shape[0]:
+                raise ValueError(
+                    f"layers[{i}] W takes {W.shape[1]} inputs but layer {i - 1} has {clean[-1][0].shape[0]} outputs"
+                )
+            clean.append((W, b))
+        self.layers = clean
+        if scalar_output is None:
+            scalar_output = self.output_dim == 1
+        if scalar_output and self.output_dim != 1:
+            raise ValueError(f"scalar_output=True needs one output, the last layer has {self.output_dim}")
+        self.scalar_output = bool(scalar_output)
+
+    # -- sizes ---------------------------------------------------------------
+    @property
+    def widths(self) -> list[int]:
+        """Widths of the hidden layers."""
+        return [W.shape[0] for W, _ in self.layers[:-1]]
+
+    @property
+    def depth(self) -> int:
+        """Number of hidden layers."""
+        return len(self.layers) - 1
+
+    @property
+    def n_neurons(self) -> int:
+        """Total number of hidden ReLU units."""
+        return int(sum(self.widths))
+
+    @property
+    def input_dim(self) -> int:
+        return self.layers[0][0].shape[1]
+
+    @property
+    def output_dim(self) -> int:
+        return self.layers[-1][0].shape[0]
+
+    # -- evaluation ------------------------------------------------------------
+    def pre_activations(self, X) -> list[np.ndarray]:
+        """Pre-activations of every hidden layer, each of shape ``(n, width)``."""
+        H = as_points(X, "X", self.input_dim)
+        out = []
+        for W, b in self.layers[:-1]:
+            Z = H @ W.T + b
+            out.append(Z)
+            H = relu(Z)
+        return out
+
+    def __call__(self, X) -> np.ndarray:
+        H = as_points(X, "X", self.input_dim)
+        for W, b in self.layers[:-1]:
+            H = relu(H @ W.T + b)
+        W, b = self.layers[-1]
+        out = H @ W.T + b
+        return out[:, 0] if self.scalar_output else out
+
+    # -- conversions -------------------------------------------------------------
+    def to_torch(self, dtype=None, device=None):
+        """A ``torch.nn.Sequential`` of Linear/ReLU layers with the same weights.
+
+        ``dtype`` defaults to ``torch.float64``; ``device`` to :func:`relubook.device`.
+        A scalar network ends with a module that squeezes the last axis.
+        """
+        torch = _torch()
+        from .device import device as default_device
+
+        dtype = torch.float64 if dtype is None else dtype
+        device = default_device() if device is None else device
+        mods = []
+        for i, (W, b) in enumerate(self.layers):
+            lin = torch.nn.Linear(W.shape[1], W.shape[0], dtype=dtype, device=device)
+            with torch.no_grad():
+                lin.weight.copy_(torch.as_tensor(W, dtype=dtype))
+                lin.bias.copy_(torch.as_tensor(b, dtype=dtype))
+            mods.append(lin)
+            if i < len(self.layers) - 1:
+                mods.append(torch.nn.ReLU())
+        if self.scalar_output:
+            from .device import Squeeze
+
+            mods.append(Squeeze())
+        return torch.nn.Sequential(*mods)
+
+    @classmethod
+    def from_torch(cls, module) -> "DeepReLU":
+        """Read an ``nn.Sequential`` of ``Linear`` and ``ReLU`` layers back.
+
+        ReLU must follow every Linear layer but the last and appear nowhere
+        else; a trailing squeeze module (as written by :meth:`to_torch`) is
+        allowed.
+        """
+        torch = _torch()
+        if not isinstance(module, torch.nn.Sequential):
+            raise TypeError(f"module must be a torch.nn.Sequential of Linear/ReLU layers, got {type(module).__name__}")
+        layers, expect_relu = [], False
+        children = list(module)
+        for i, child in enumerate(children):
+            name = type(child).__name__
+            if isinstance(child, torch.nn.Linear):
+                if expect_relu:
+                    raise ValueError(f"module[{i}] is a Linear layer directly after another; ReLU expected between")
+                if child.bias is None:
+                    b = np.zeros(child.out_features)
+                else:
+                    b = child.bias.detach().cpu().double().numpy()
+                layers.append((child.weight.detach().cpu().double().numpy(), b))
+                expect_relu = True
+            elif isinstance(child, torch.nn.ReLU):
+                if not expect_relu:
+                    raise ValueError(f"module[{i}] is a ReLU that does not follow a Linear layer")
+                expect_relu = False
+            elif name == "Squeeze" and i == len(children) - 1:
+                pass  # written by to_torch for scalar networks; DeepReLU squeezes by default
+            else:
+                raise ValueError(f"module[{i}] is {name}; only Linear and ReLU layers can be read")
+        if not layers:
+            raise ValueError("module contains no Linear layer")
+        if not expect_relu:
+            raise ValueError("module ends with a ReLU; the last layer must be Linear")
+        return cls(layers)
+
+    def __repr__(self) -> str:
+        return f"DeepReLU({self.input_dim} inputs, hidden widths {self.widths}, {self.output_dim} outputs)"

@@ -1,0 +1,209 @@
+"""One house style for every figure of the book, with alt text and static twins.
+
+* Colours are the Okabe-Ito palette (safe for colour-blind readers); curves
+  also differ by line style and marker so that they survive grey-scale print.
+* Every figure function of :mod:`relubook` returns a ``matplotlib`` Figure whose
+  ``alt_text`` attribute describes it; :func:`show` displays it in a notebook
+  with that alt text attached (the book's renderer puts it into the page).
+* :func:`animate` turns a widget's drawing callback and a grid of parameter
+  values into a scrubbable JavaScript animation: the static twin of a widget
+  for readers without a kernel.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from typing import Callable, Iterable
+
+import matplotlib
+
+import matplotlib.pyplot as plt
+from matplotlib.animation import FuncAnimation
+
+__all__ = [
+    "PALETTE",
+    "LINESTYLES",
+    "MARKERS",
+    "STYLE",
+    "use_style",
+    "figure",
+    "set_alt",
+    "alt_text",
+    "show",
+    "Animation",
+    "animate",
+    "cycle",
+    "png_data_uri",
+]
+
+#: Okabe & Ito (2008) colours, in an order that keeps neighbours distinct.
+PALETTE = {
+    "blue": "#0072B2",
+    "orange": "#E69F00",
+    "green": "#009E73",
+    "vermillion": "#D55E00",
+    "sky": "#56B4E9",
+    "purple": "#CC79A7",
+    "yellow": "#F0E442",
+    "black": "#000000",
+}
+_ORDER = ["blue", "vermillion", "green", "orange", "purple", "sky", "black", "yellow"]
+LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (3, 1, 1, 1, 1, 1)), "-", "--"]
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+
+STYLE = {
+    "figure.figsize": (6.4, 3.6),
+    "figure.dpi": 100,
+    "savefig.dpi": 110,
+    "figure.constrained_layout.use": True,
+    "axes.prop_cycle": matplotlib.cycler(color=[PALETTE[c] for c in _ORDER], linestyle=LINESTYLES),
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "font.size": 10,
+    "legend.frameon": False,
+    "lines.linewidth": 1.8,
+    "image.cmap": "cividis",
+    "animation.embed_limit": 40.0,
+}
+
+
+def use_style() -> None:
+    """Apply the house style to matplotlib's global settings."""
+    plt.rcParams.update(STYLE)
+
+
+use_style()
+
+
+def cycle(i: int) -> dict:
+    """Colour, line style and marker of the ``i``-th curve, as keyword arguments for ``plot``."""
+    return {
+        "color": PALETTE[_ORDER[i % len(_ORDER)]],
+        "linestyle": LINESTYLES[i % len(LINESTYLES)],
+        "marker": MARKERS[i % len(MARKERS)],
+        "markevery": 0.1,
+        "markersize": 4,
+    }
+
+
+def _check_alt(alt) -> str:
+    if not isinstance(alt, str):
+        raise TypeError(f"alt must be a string describing the figure, got {type(alt).__name__}")
+    alt = " ".join(alt.split())
+    if len(alt) < 10:
+        raise ValueError(f"alt must describe the figure in words (at least 10 characters), got {alt!r}")
+    return alt
+
+
+def set_alt(fig, alt: str):
+    """Attach the alt text ``alt`` to ``fig`` and return ``fig``."""
+    fig.alt_text = _check_alt(alt)
+    return fig
+
+
+def alt_text(fig) -> str:
+    """The alt text attached to ``fig`` (``ValueError`` if there is none)."""
+    alt = getattr(fig, "alt_text", None)
+    if not alt:
+        raise ValueError("this figure has no alt text; create it with relubook.plotting.figure(alt=...)")
+    return alt
+
+
+def figure(alt: str, nrows: int = 1, ncols: int = 1, **kwargs):
+    """A new figure in the house style, with alt text: returns ``(fig, axes)``.
+
+    Keyword arguments go to :func:`matplotlib.pyplot.subplots`.
+    """
+    alt = _check_alt(alt)
+    fig, axes = plt.subplots(nrows, ncols, **kwargs)
+    fig.alt_text = alt
+    return fig, axes
+
+
+def _png(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def show(fig) -> None:
+    """Display ``fig`` in the notebook as a PNG carrying its alt text, then close it."""
+    from IPython.display import Image, display
+
+    alt = alt_text(fig)
+    data = _png(fig)
+    plt.close(fig)
+    display(Image(data=data, format="png", metadata={"alt": alt}))
+
+
+class Animation:
+    """A scrubbable animation (HTML with a slider) with alt text.
+
+    Displays itself in a notebook and in the built page; ``frames`` is the
+    number of frames and ``values`` the parameter values they show.
+    """
+
+    def __init__(self, html_text: str, alt: str, values: list):
+        self.html = html_text
+        self.alt_text = alt
+        self.values = list(values)
+
+    @property
+    def frames(self) -> int:
+        return len(self.values)
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        return f"Animation({self.frames} frames: {self.alt_text[:60]}...)"
+
+
+def animate(
+    draw: Callable,
+    param: str,
+    values: Iterable,
+    alt: str,
+    fixed: dict | None = None,
+    figsize=(6.4, 3.6),
+    interval: int = 400,
+) -> Animation:
+    """The static twin of a widget: one frame per value of ``param``.
+
+    ``draw(ax, **{param: value, **fixed})`` is the same plain function that the
+    widget calls; each frame clears the axes and calls it again.  The result is
+    matplotlib's JavaScript animation with a scrub bar, so readers of the static
+    page move through the same states without a kernel.
+    """
+    if not callable(draw):
+        raise TypeError(f"draw must be callable, got {type(draw).__name__}")
+    if not isinstance(param, str):
+        raise TypeError(f"param must be the name of draw's parameter, got {type(param).__name__}")
+    values = list(values)
+    if not values:
+        raise ValueError("values must contain at least one parameter value")
+    alt = _check_alt(alt)
+    fixed = dict(fixed or {})
+    fig, ax = plt.subplots(figsize=figsize)
+
+    def frame(i):
+        ax.clear()
+        draw(ax, **{param: values[i]}, **fixed)
+        return []
+
+    anim = FuncAnimation(fig, frame, frames=len(values), interval=interval, blit=False)
+    text = anim.to_jshtml(default_mode="once")
+    plt.close(fig)
+    label = html.escape(alt, quote=True)
+    text = text.replace("<img id=", f'<img alt="{label}" id=', 1)
+    text = f'<div class="relubook-animation" role="figure" aria-label="{label}">{text}</div>'
+    return Animation(text, alt, values)
+
+
+def png_data_uri(fig) -> str:
+    """``fig`` as a base64 PNG data URI (used in tests and for embedding)."""
+    return "data:image/png;base64," + base64.b64encode(_png(fig)).decode()

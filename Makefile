@@ -19,7 +19,6 @@ venv: $(VENV)/.stamp
 
 $(VENV)/.stamp: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q $(PIP_INDEX) -r requirements.txt
 	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $@

@@ -13,13 +13,18 @@ TORCH_INDEX ?=
 PIP_INDEX   := $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX))
 PORT ?= 8000
 
-.PHONY: venv book book-all test test-unit test-nb test-build serve bench clean distclean
+# constraints.txt is the full lock of the tested environment (every transitive package);
+# regenerate it with `make lock` after changing requirements.txt.
+lock: venv
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^relubook' | sed 's/+cpu$$//' > constraints.txt
+
+.PHONY: lock venv book book-all test test-unit test-nb test-build serve bench clean distclean
 
 venv: $(VENV)/.stamp
 
-$(VENV)/.stamp: requirements.txt pyproject.toml
+$(VENV)/.stamp: requirements.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q $(PIP_INDEX) -r requirements.txt
+	$(BIN)/python -m pip install -q $(PIP_INDEX) -r requirements.txt -c constraints.txt
 	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $@
 

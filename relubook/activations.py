@@ -12,9 +12,26 @@ import math
 import numpy as np
 
 from .nets import relu
-from .validate import as_array, check_choice, check_real
+from .validate import as_array, check_choice, check_interval, check_real
 
-__all__ = ["relu", "relu_grad", "ACTIVATIONS", "activation", "draw_neuron"]
+__all__ = [
+    "relu",
+    "relu_grad",
+    "ACTIVATIONS",
+    "FORMULAS",
+    "activation",
+    "prelu",
+    "prelu_grad",
+    "clarke_subdifferential",
+    "in_clarke_subdifferential",
+    "TORCH_PROBES",
+    "torch_grad_at",
+    "ComparisonTable",
+    "comparison_table",
+    "draw_neuron",
+    "draw_variants",
+    "draw_derivatives",
+]
 
 
 def relu_grad(z):
@@ -59,6 +76,104 @@ ACTIVATIONS = {
 }
 
 
+#: name -> formula in LaTeX (for the chapter's definitions and the comparison table).
+FORMULAS = {
+    "relu": r"\max\{0, z\}",
+    "leaky_relu": r"\max\{z, 0.01 z\}",
+    "elu": r"z \text{ if } z>0, \ e^{z}-1 \text{ otherwise}",
+    "gelu": r"z\,\Phi(z)",
+    "softplus": r"\log(1+e^{z})",
+    "sigmoid": r"1/(1+e^{-z})",
+    "tanh": r"\tanh z",
+}
+
+
+def prelu(z, alpha):
+    """Parametric ReLU ``z`` for ``z > 0`` and ``alpha * z`` otherwise (``alpha`` is learned in a network).
+
+    ``alpha`` is a number or an array broadcastable against ``z`` (one slope per channel).
+    """
+    z = as_array(z, "z")
+    alpha = as_array(alpha, "alpha")
+    return np.where(z > 0, z, alpha * z)
+
+
+def prelu_grad(z, alpha):
+    """Derivatives of PReLU: ``(d/dz, d/dalpha)``; at ``z = 0`` the slope ``alpha`` (as torch does)."""
+    z = as_array(z, "z")
+    alpha = as_array(alpha, "alpha")
+    dz = np.where(z > 0, 1.0, alpha * np.ones_like(z))
+    dalpha = np.where(z > 0, 0.0, z)
+    return dz, dalpha
+
+
+def clarke_subdifferential(z) -> tuple[np.ndarray, np.ndarray]:
+    """The Clarke subdifferential of ReLU at ``z`` as intervals ``[lo, hi]``.
+
+    ``{0}`` for ``z < 0``, ``{1}`` for ``z > 0`` and ``[0, 1]`` at the kink ``z = 0``.
+    """
+    z = as_array(z, "z")
+    return (z > 0).astype(float), (z >= 0).astype(float)
+
+
+def in_clarke_subdifferential(z, g, tol: float = 1e-12) -> np.ndarray:
+    """Whether each ``g`` is an element of ReLU's Clarke subdifferential at the matching ``z``."""
+    z = as_array(z, "z")
+    g = as_array(g, "g")
+    tol = check_real(tol, "tol", nonnegative=True)
+    lo, hi = clarke_subdifferential(z)
+    return (g >= lo - tol) & (g <= hi + tol)
+
+
+def _probes():
+    import torch
+
+    F = torch.nn.functional
+    return {
+        "torch.relu(z)": torch.relu,
+        "nn.ReLU()(z)": torch.nn.ReLU(),
+        "z.clamp(min=0)": lambda z: z.clamp(min=0),
+        "torch.maximum(z, 0)": lambda z: torch.maximum(z, torch.zeros_like(z)),
+        "torch.where(z > 0, z, 0)": lambda z: torch.where(z > 0, z, torch.zeros_like(z)),
+        "F.leaky_relu(z, 0.01)": lambda z: F.leaky_relu(z, 0.01),
+        "F.elu(z)": F.elu,
+        "F.gelu(z)": F.gelu,
+        "F.softplus(z)": F.softplus,
+    }
+
+
+#: the torch expressions that :func:`torch_grad_at` can probe.
+TORCH_PROBES = tuple(
+    [
+        "torch.relu(z)",
+        "nn.ReLU()(z)",
+        "z.clamp(min=0)",
+        "torch.maximum(z, 0)",
+        "torch.where(z > 0, z, 0)",
+        "F.leaky_relu(z, 0.01)",
+        "F.elu(z)",
+        "F.gelu(z)",
+        "F.softplus(z)",
+    ]
+)
+
+
+def torch_grad_at(expression: str = "torch.relu(z)", z: float = 0.0) -> float:
+    """What torch's autograd returns as the derivative of ``expression`` at the point ``z``.
+
+    ``expression`` is one of :data:`TORCH_PROBES`.  The computation is a genuine backward pass in
+    float64 on the CPU: a leaf tensor ``z`` with ``requires_grad``, the forward expression, then
+    ``backward()``.
+    """
+    import torch
+
+    check_choice(expression, "expression", TORCH_PROBES)
+    z = check_real(z, "z")
+    t = torch.tensor([z], dtype=torch.float64, requires_grad=True)
+    _probes()[expression](t).sum().backward()
+    return t.grad.detach().item()
+
+
 def activation(name: str, z, derivative: bool = False) -> np.ndarray:
     """Evaluate the activation ``name`` (or its derivative) at ``z``."""
     check_choice(name, "name", ACTIVATIONS)
@@ -77,4 +192,201 @@ def draw_neuron(ax, w: float = 1.0, b: float = 0.0, name: str = "relu", lo: floa
     ax.set_ylim(-1.5, 4.5)
     ax.set_xlabel("x")
     ax.legend(loc="upper left")
+    return ax
+
+
+_LIMIT = 1e6  # "z -> +-infinity" for the numerical range of an activation
+_INFINITE = 1e3  # a value beyond this at z = +-_LIMIT is shown as infinite
+
+
+class ComparisonTable:
+    """Rows of :func:`comparison_table`; shows itself as an HTML table (and as text)."""
+
+    columns = ("activation", "range", "max |f'|", "f'(-10)", "f'(10)", "saturates", "ns / element")
+
+    def __init__(self, rows: list[dict]):
+        self.rows = rows
+
+    def row(self, name: str) -> dict:
+        for r in self.rows:
+            if r["name"] == name:
+                return r
+        raise ValueError(f"name must be one of the table's activations; got {name!r}")
+
+    @staticmethod
+    def _bound(v: float) -> str:
+        if v >= _INFINITE:
+            return "inf"
+        if v <= -_INFINITE:
+            return "-inf"
+        return f"{v + 0.0:.2g}"
+
+    def _cells(self, r: dict) -> list[str]:
+        lo, hi = r["range"]
+        left = "(" if r["open_low"] else "["
+        right = ")" if r["open_high"] else "]"
+        rng = f"{left}{self._bound(lo)}, {self._bound(hi)}{right}"
+        return [
+            r["name"],
+            rng,
+            f"{r['max_grad']:.3g}",
+            f"{r['grad_left']:.2g}",
+            f"{r['grad_right']:.2g}",
+            "both sides" if r["saturates"] == "both" else r["saturates"],
+            f"{r['ns_per_element']:.2f}",
+        ]
+
+    def text(self) -> str:
+        cells = [list(self.columns)] + [self._cells(r) for r in self.rows]
+        widths = [max(len(c[i]) for c in cells) for i in range(len(self.columns))]
+        lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in cells]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.text()
+
+    def _repr_html_(self) -> str:
+        import html
+
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.columns)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in self._cells(r)) + "</tr>" for r in self.rows
+        )
+        return f'<table class="relubook-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _torch_fn(name: str):
+    import torch
+
+    F = torch.nn.functional
+    return {
+        "relu": torch.relu,
+        "leaky_relu": lambda z: F.leaky_relu(z, 0.01),
+        "elu": F.elu,
+        "gelu": F.gelu,
+        "softplus": F.softplus,
+        "sigmoid": torch.sigmoid,
+        "tanh": torch.tanh,
+    }[name]
+
+
+def _time_per_element(name: str, n: int, repeat: int) -> float:
+    """Best wall time per element (ns) of the torch version of activation ``name`` (one thread)."""
+    import time
+
+    import torch
+
+    fn = _torch_fn(name)
+    z = torch.randn(n, generator=torch.Generator().manual_seed(0))
+    for _ in range(3):  # warm-up
+        fn(z)
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn(z)
+        times.append(time.perf_counter() - t0)
+    return float(np.min(times)) / n * 1e9  # the minimum: least disturbed by other processes
+
+
+def comparison_table(names=("relu", "leaky_relu", "elu", "gelu", "softplus", "sigmoid", "tanh"),
+                     n: int = 200_000, repeat: int = 15, saturation: float = 1e-3) -> ComparisonTable:
+    """Compare activations on range, gradient, saturation and cost, all computed.
+
+    * range: values at ``z = -+1000`` (shown as infinite when beyond 500) and whether the lower
+      end is attained (open if the function never reaches its infimum);
+    * ``max |f'|`` on ``[-10, 10]`` and ``f'`` at ``-10`` and ``10``;
+    * saturates: on which side ``|f'(+-10)| < saturation``;
+    * cost: best-of-``repeat`` time per element (ns) of the torch function on ``n`` float32 numbers,
+      on one thread
+      (timings depend on the machine and its load; compare ratios, not absolute values).
+    """
+    if isinstance(names, str):
+        names = (names,)
+    names = [check_choice(nm, "names", ACTIVATIONS) for nm in names]
+    if not names:
+        raise ValueError("names must list at least one activation")
+    n = int(check_real(n, "n", low=1))
+    repeat = int(check_real(repeat, "repeat", low=1))
+    saturation = check_real(saturation, "saturation", positive=True)
+    import torch
+
+    grid = np.linspace(-10, 10, 20001)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        cost = {nm: _time_per_element(nm, n, repeat) for nm in names}
+    finally:
+        torch.set_num_threads(threads)
+    rows = []
+    for nm in names:
+        f, df = ACTIVATIONS[nm]
+        vals = f(grid)
+        ends = f(np.array([-_LIMIT, _LIMIT]))
+        lo, hi = float(min(ends[0], vals.min())), float(max(ends[1], vals.max()))
+        # an end is open when it is infinite or approached only in the limit
+        open_low = lo <= -_INFINITE or bool(np.all(vals > lo))
+        open_high = hi >= _INFINITE or bool(np.all(vals < hi))
+        d = df(grid)
+        gl, gr = float(df(np.array(-10.0))), float(df(np.array(10.0)))
+        sides = [s for s, g in (("left", gl), ("right", gr)) if abs(g) < saturation]
+        rows.append({
+            "name": nm,
+            "range": (lo, hi),
+            "open_low": open_low,
+            "open_high": open_high,
+            "max_grad": float(np.max(np.abs(d))),
+            "grad_left": gl,
+            "grad_right": gr,
+            "saturates": "both" if len(sides) == 2 else (sides[0] if sides else "no"),
+            "ns_per_element": cost[nm],
+        })
+    return ComparisonTable(rows)
+
+
+def draw_variants(ax, alpha: float = 0.1, lo: float = -3.0, hi: float = 3.0):
+    """ReLU next to its relatives with parameter ``alpha``: leaky/PReLU slope ``alpha`` and ELU(``alpha``).
+
+    The callback of the chapter's variant widget; GELU and softplus have no parameter and are drawn
+    for reference.
+    """
+    from .plotting import cycle
+
+    alpha = check_real(alpha, "alpha", nonnegative=True, high=1.0)
+    lo, hi = check_interval(lo, hi)
+    x = np.linspace(lo, hi, 601)
+    curves = [
+        ("ReLU", relu(x)),
+        (f"PReLU / leaky, slope {alpha:.2f}", prelu(x, alpha)),
+        (f"ELU, alpha {alpha:.2f}", _elu(alpha)[0](x)),
+        ("GELU", ACTIVATIONS["gelu"][0](x)),
+        ("softplus", ACTIVATIONS["softplus"][0](x)),
+    ]
+    for i, (label, y) in enumerate(curves):
+        ax.plot(x, y, label=label, **cycle(i))
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(-1.5, hi)
+    ax.set_xlabel("z")
+    ax.set_ylabel("f(z)")
+    ax.legend(loc="upper left", fontsize=8)
+    return ax
+
+
+def draw_derivatives(ax, names=("relu", "leaky_relu", "gelu", "sigmoid", "tanh"), lo: float = -6.0, hi: float = 6.0):
+    """The derivatives of the activations ``names`` on ``[lo, hi]`` (ReLU's jump shown as a step)."""
+    from .plotting import cycle
+
+    if isinstance(names, str):
+        names = (names,)
+    for nm in names:
+        check_choice(nm, "names", ACTIVATIONS)
+    lo, hi = check_interval(lo, hi)
+    x = np.linspace(lo, hi, 1201)
+    for i, nm in enumerate(names):
+        ax.plot(x, activation(nm, x, derivative=True), label=f"{nm}'", **cycle(i))
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(-0.1, 1.25)
+    ax.set_xlabel("z")
+    ax.set_ylabel("f'(z)")
+    ax.legend(loc="center left", fontsize=8)
     return ax

@@ -1,0 +1,195 @@
+"""Dead ReLUs: dying areas, born-dead networks, dead-neuron counts.
+
+* :func:`dying_area` / :func:`dying_fraction`: which points of a data set a neuron's affine map
+  sends to the non-positive half-line (the paper's "dying area", erratum E17 for the conventions);
+* :func:`born_dead_probability` (the single-input formula ``1 - (1 - 2^-N)^L``) and
+  :func:`simulate_born_dead` (its batched Monte Carlo check);
+* :func:`domain_born_dead`: Monte Carlo probability that a 1-D-input network is constant on
+  ``[-1, 1]`` at initialisation, for He or RAI weights;
+* :func:`dead_neurons` and :func:`sparsity`: per hidden layer, which units are zero on every
+  row of ``X`` and which fraction of activations is zero.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from .device import device as default_device
+from .validate import as_array, as_points, check_choice, check_int
+
+__all__ = ["dying_area", "dying_fraction", "born_dead_probability", "born_dead_width",
+           "simulate_born_dead", "domain_born_dead", "dead_neurons", "sparsity"]
+
+
+def dying_area(w, b, X) -> np.ndarray:
+    """Boolean mask of the rows ``x`` of ``X`` with ``w . x + b <= 0`` (the neuron outputs 0 there)."""
+    w = as_array(w, "w", ndim=1)
+    X = as_points(X, "X", len(w))
+    b = float(as_array(b, "b", ndim=0))
+    return X @ w + b <= 0
+
+
+def dying_fraction(W, b, X) -> np.ndarray:
+    """For a layer ``x -> ReLU(W x + b)``: the fraction of rows of ``X`` in each neuron's dying area.
+
+    A neuron with fraction 1 is dead on ``X``: its gradient vanishes for every sample.
+    """
+    W = as_array(W, "W", ndim=2)
+    b = as_array(b, "b", shape=(W.shape[0],))
+    X = as_points(X, "X", W.shape[1])
+    return np.mean(X @ W.T + b <= 0, axis=0)
+
+
+def born_dead_probability(width, depth) -> float:
+    """``1 - (1 - 2^-width)^depth``: probability that one nonzero input gives ``h^L(x) = 0``.
+
+    Zero biases, i.i.d. symmetric continuous weights, ``depth`` hidden layers of ``width`` units
+    (math.md section 5).
+    """
+    width = check_int(width, "width", minimum=1)
+    depth = check_int(depth, "depth", minimum=0)
+    return float(-math.expm1(depth * math.log1p(-(2.0 ** -width))))
+
+
+def born_dead_width(depth, delta) -> int:
+    """Smallest width with ``born_dead_probability(width, depth) <= delta``."""
+    depth = check_int(depth, "depth", minimum=1)
+    from .validate import check_real
+
+    delta = check_real(delta, "delta", low=0.0, high=1.0, open_interval=True)
+    N = 1
+    while born_dead_probability(N, depth) > delta:
+        N += 1
+    return N
+
+
+def simulate_born_dead(width, depth, n_trials=100_000, seed=0, chunk=50_000):
+    """Monte Carlo estimate of :func:`born_dead_probability` with its standard error.
+
+    Draws ``n_trials`` networks (standard normal weights, zero biases, input ``x = 1`` in one
+    dimension) as one batched tensor program per chunk and returns ``(p_hat, standard_error)``.
+    """
+    width = check_int(width, "width", minimum=1)
+    depth = check_int(depth, "depth", minimum=1)
+    n_trials = check_int(n_trials, "n_trials", minimum=2)
+    seed = check_int(seed, "seed", minimum=0)
+    chunk = check_int(chunk, "chunk", minimum=1)
+    gen = torch.Generator().manual_seed(seed)
+    dead = 0
+    done = 0
+    while done < n_trials:
+        T = min(chunk, n_trials - done)
+        h = torch.relu(torch.randn(T, width, generator=gen))  # first layer on x = 1
+        for _ in range(depth - 1):
+            W = torch.randn(T, width, width, generator=gen)
+            h = torch.relu(torch.bmm(W, h.unsqueeze(-1)).squeeze(-1))
+        dead += int((h.abs().sum(1) == 0).sum())
+        done += T
+    p = dead / n_trials
+    return p, math.sqrt(max(p * (1 - p), 1e-300) / n_trials)
+
+
+def domain_born_dead(width, depth, init="he", n_trials=2000, n_points=201, bias_std=0.1, seed=0):
+    """Probability that a 1-D-input ReLU net is constant on ``[-1, 1]`` at initialisation.
+
+    ``init="he"``: weights ``N(0, 2/fan_in)``, biases ``N(0, bias_std^2)``; ``init="rai"``: the
+    randomized asymmetric initialisation of Lu et al.  A net counts as born dead when its last
+    hidden layer takes exactly the same value at all ``n_points`` grid points.  Returns
+    ``(p_hat, standard_error)``.
+    """
+    width = check_int(width, "width", minimum=1)
+    depth = check_int(depth, "depth", minimum=1)
+    check_choice(init, "init", ("he", "rai"))
+    n_trials = check_int(n_trials, "n_trials", minimum=2)
+    n_points = check_int(n_points, "n_points", minimum=2)
+    seed = check_int(seed, "seed", minimum=0)
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.linspace(-1, 1, n_points, dtype=torch.float64)
+    h = x.view(1, n_points, 1).expand(n_trials, n_points, 1)
+    fan_in = 1
+    for _ in range(depth):
+        if init == "he":
+            W = torch.randn(n_trials, width, fan_in, generator=gen, dtype=torch.float64) * math.sqrt(2 / fan_in)
+            b = torch.randn(n_trials, width, generator=gen, dtype=torch.float64) * bias_std
+        else:
+            from .initialization import rai_sample
+
+            W, b = rai_sample(width, fan_in, batch=n_trials, generator=gen, dtype=torch.float64, device="cpu")
+        h = torch.relu(torch.baddbmm(b.unsqueeze(1), h, W.transpose(1, 2)))
+        fan_in = width
+    const = (h == h[:, :1, :]).all(dim=2).all(dim=1)
+    p = float(const.double().mean())
+    return p, math.sqrt(max(p * (1 - p), 1e-300) / n_trials)
+
+
+def _hidden_pre_activations(model, X):
+    """List of hidden pre-activation arrays for a DeepReLU, nn.Sequential or BatchedMLP."""
+    from .nets import DeepReLU
+    from .training import BatchedMLP
+
+    if isinstance(model, DeepReLU):
+        return model.pre_activations(X), False
+    if isinstance(model, BatchedMLP):
+        p = model.weights[0]
+        Xt = torch.as_tensor(as_points(X, "X", model.widths[0]), dtype=p.dtype, device=p.device)
+        with torch.no_grad():
+            _, pre = model(Xt, return_hidden=True)
+        return [z.cpu().numpy() for z in pre], True
+    if isinstance(model, torch.nn.Sequential):
+        linears = [m for m in model if isinstance(m, torch.nn.Linear)]
+        if not linears:
+            raise ValueError("model contains no Linear layer")
+        p = linears[0].weight
+        h = torch.as_tensor(as_points(X, "X", linears[0].in_features), dtype=p.dtype, device=p.device)
+        pre = []
+        children = list(model)
+        with torch.no_grad():
+            for i, m in enumerate(children):
+                h = m(h)
+                if isinstance(m, torch.nn.Linear) and any(
+                    not isinstance(c, torch.nn.Linear) for c in children[i + 1:i + 2]
+                ) and i + 1 < len(children) and any(isinstance(c, torch.nn.Linear) for c in children[i + 1:]):
+                    pre.append(h.cpu().numpy())
+        return pre, False
+    raise TypeError(f"model must be a DeepReLU, a torch.nn.Sequential or a BatchedMLP, got {type(model).__name__}")
+
+
+def dead_neurons(model, X) -> list[np.ndarray]:
+    """Per hidden layer, a boolean array: which units have pre-activation ``<= 0`` on every row of ``X``.
+
+    For ReLU these units output zero on all of ``X``, so no sample moves their weights.
+    Works for :class:`~relubook.DeepReLU`, ``torch.nn.Sequential`` (Linear + activation
+    modules) and :class:`~relubook.training.BatchedMLP` (then each array has shape
+    ``(n_models, width)``).
+    """
+    pre, batched = _hidden_pre_activations(model, X)
+    axis = 1 if batched else 0
+    return [np.all(z <= 0, axis=axis) for z in pre]
+
+
+def sparsity(model, X) -> list[float]:
+    """Per hidden layer, the fraction of (sample, unit) pairs with pre-activation ``<= 0``."""
+    pre, _ = _hidden_pre_activations(model, X)
+    return [float(np.mean(z <= 0)) for z in pre]
+
+
+def draw_born_dead(ax, width: int = 2, max_depth: int = 40, n_trials: int = 4000, seed: int = 0):
+    """Born-dead probability against depth for one width: formula (line) and Monte Carlo (dots)."""
+    from .plotting import cycle
+
+    width = check_int(width, "width", minimum=1, maximum=12)
+    max_depth = check_int(max_depth, "max_depth", minimum=2)
+    L = np.arange(1, max_depth + 1)
+    ax.plot(L, [born_dead_probability(width, int(l)) for l in L], label=f"formula, width {width}", **cycle(0))
+    ls = np.unique(np.linspace(1, max_depth, 6).astype(int))
+    sims = [simulate_born_dead(width, int(l), n_trials=n_trials, seed=seed) for l in ls]
+    ax.errorbar(ls, [s[0] for s in sims], yerr=[3 * s[1] for s in sims], fmt="o", color=cycle(1)["color"],
+                label="Monte Carlo (3 s.e.)")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel("depth L (hidden layers)")
+    ax.set_ylabel("P(h^L(x) = 0)")
+    ax.legend(fontsize="small", loc="lower right")
+    return ax

@@ -1,0 +1,301 @@
+"""Train many plain MLPs of the same shape as one batched tensor program.
+
+A :class:`BatchedMLP` holds ``n_models`` fully connected networks with identical layer widths
+as stacked tensors: layer ``l`` has weights of shape ``(n_models, fan_out, fan_in)`` and one
+forward pass is a chain of ``torch.baddbmm`` calls.  Each model may have its own activation
+(``"relu"``, ``"leaky_relu"``, ``"sigmoid"``, ``"tanh"``), its own initialisation scheme and
+(in :func:`train_batched`) its own learning rate, so a whole grid of configurations (seeds,
+activations, initialisations, learning rates) trains in one program.  The models never
+interact: the summed loss has block-diagonal gradients.
+
+:func:`train_batched` runs minibatch SGD or Adam with an independent data order per model
+and returns the per-epoch history.  :meth:`BatchedMLP.model` extracts one member as an
+ordinary ``torch.nn.Sequential`` (used by the per-model benchmark and by
+:func:`relubook.dead_neurons`).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import sys
+from typing import Callable, Sequence
+
+import numpy as np
+import torch
+
+from .device import device as default_device
+from .initialization import sample_layer, schemes
+from .validate import as_array, check_choice, check_int, check_real
+
+__all__ = ["ACTIVATIONS", "BatchedMLP", "train_batched", "accuracy"]
+
+ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh")
+LEAKY_SLOPE = 0.01
+
+
+def _per_model(value, n_models, name, choices=None):
+    """Broadcast a scalar setting to a list of length ``n_models`` (or check a given list)."""
+    if isinstance(value, (str, numbers.Number)) or value is None:
+        values = [value] * n_models
+    else:
+        values = list(value)
+        if len(values) != n_models:
+            raise ValueError(f"{name} must be one value or {n_models} values (one per model), got {len(values)}")
+    if choices is not None:
+        for v in values:
+            check_choice(v, name, choices)
+    return values
+
+
+class BatchedMLP(torch.nn.Module):
+    """``n_models`` plain MLPs with layer widths ``widths = [d_in, h_1, ..., h_L, d_out]``.
+
+    ``activation`` and ``init`` are one value or one per model; ``init`` names a scheme of
+    :mod:`relubook.initialization` (``"he"`` has gain sqrt 2 whatever the activation, as
+    PyTorch's ``kaiming_normal_`` default; ``"lecun"`` is the paper's "gain 1", erratum E20).
+    The output layer is linear.
+    Parameters are ``weights[l]`` of shape ``(n_models, widths[l+1], widths[l])`` and
+    ``biases[l]`` of shape ``(n_models, widths[l+1])``.
+    """
+
+    def __init__(self, n_models: int, widths: Sequence[int], activation="relu", init="he", *,
+                 seed: int = 0, dtype=torch.float32, device=None):
+        super().__init__()
+        n_models = check_int(n_models, "n_models", minimum=1)
+        if isinstance(widths, (str, bytes)) or not isinstance(widths, Sequence):
+            raise TypeError(f"widths must be a sequence of integers, got {type(widths).__name__}")
+        if len(widths) < 2:
+            raise ValueError(f"widths must list at least the input and output sizes, got {list(widths)}")
+        widths = [check_int(w, f"widths[{i}]", minimum=1) for i, w in enumerate(widths)]
+        seed = check_int(seed, "seed", minimum=0)
+        self.n_models, self.widths = n_models, widths
+        self.activations = _per_model(activation, n_models, "activation", ACTIVATIONS)
+        self.inits = _per_model(init, n_models, "init", schemes())
+        device = default_device() if device is None else torch.device(device)
+        gen = torch.Generator(device="cpu").manual_seed(seed)
+        self.weights = torch.nn.ParameterList()
+        self.biases = torch.nn.ParameterList()
+        for fan_in, fan_out in zip(widths[:-1], widths[1:]):
+            W = torch.empty(n_models, fan_out, fan_in, dtype=torch.float64)
+            b = torch.empty(n_models, fan_out, dtype=torch.float64)
+            # one draw per distinct scheme, scattered into the stack
+            for key in sorted(set(self.inits)):
+                idx = [i for i, k in enumerate(self.inits) if k == key]
+                Wg, bg = sample_layer(key, fan_in, fan_out, batch=(len(idx),), generator=gen, device="cpu")
+                W[idx], b[idx] = Wg, bg
+            self.weights.append(torch.nn.Parameter(W.to(dtype=dtype, device=device)))
+            self.biases.append(torch.nn.Parameter(b.to(dtype=dtype, device=device)))
+        # one formula for every model: rectifiers as max(z, s z) (s = 0 or the leaky slope),
+        # sigmoid and tanh as a * sigmoid(c z) + d (tanh z = 2 sigmoid(2z) - 1)
+        table = {"relu": (0.0, 1.0, 1.0, 0.0), "leaky_relu": (LEAKY_SLOPE, 1.0, 1.0, 0.0),
+                 "sigmoid": (0.0, 1.0, 1.0, 0.0), "tanh": (0.0, 2.0, 2.0, -1.0)}
+        coef = torch.tensor([table[a] for a in self.activations], dtype=dtype, device=device)
+        self.register_buffer("_slope", coef[:, 0].view(-1, 1, 1).clone())
+        self.register_buffer("_a", coef[:, 1].view(-1, 1, 1).clone())
+        self.register_buffer("_c", coef[:, 2].view(-1, 1, 1).clone())
+        self.register_buffer("_d", coef[:, 3].view(-1, 1, 1).clone())
+        rect = torch.tensor([a in ("relu", "leaky_relu") for a in self.activations], device=device)
+        self.register_buffer("_rect", rect.view(-1, 1, 1))
+        kinds = set(self.activations)
+        self._single = next(iter(kinds)) if len(kinds) == 1 else None
+        self._any_leaky = "leaky_relu" in kinds
+
+    @property
+    def depth(self) -> int:
+        """Number of hidden layers."""
+        return len(self.widths) - 2
+
+    def _act(self, z):
+        if self._single is not None:
+            return _apply(self._single, z)
+        rect = torch.maximum(z, self._slope * z) if self._any_leaky else torch.relu(z)
+        smooth = torch.addcmul(self._d, self._a, torch.sigmoid(self._c * z))
+        return torch.where(self._rect, rect, smooth)
+
+    def forward(self, X, return_hidden: bool = False):
+        """``X`` of shape ``(n, d_in)`` (shared) or ``(n_models, n, d_in)``; output ``(n_models, n, d_out)``.
+
+        With ``return_hidden=True`` also return the list of hidden pre-activations.
+        """
+        h = X.expand(self.n_models, *X.shape) if X.dim() == 2 else X
+        pre = []
+        last = len(self.weights) - 1
+        for l, (W, b) in enumerate(zip(self.weights, self.biases)):
+            z = torch.baddbmm(b.unsqueeze(1), h, W.transpose(1, 2))
+            if l < last:
+                if return_hidden:
+                    pre.append(z)
+                h = self._act(z)
+            else:
+                h = z
+        return (h, pre) if return_hidden else h
+
+    def model(self, i: int) -> torch.nn.Sequential:
+        """Member ``i`` as an ordinary ``nn.Sequential`` with copies of its weights."""
+        i = check_int(i, "i", minimum=0, maximum=self.n_models - 1)
+        mods = []
+        last = len(self.weights) - 1
+        for l, (W, b) in enumerate(zip(self.weights, self.biases)):
+            lin = torch.nn.Linear(W.shape[2], W.shape[1], dtype=W.dtype, device=W.device)
+            with torch.no_grad():
+                lin.weight.copy_(W[i])
+                lin.bias.copy_(b[i])
+            mods.append(lin)
+            if l < last:
+                mods.append(_module(self.activations[i]))
+        return torch.nn.Sequential(*mods)
+
+    def __repr__(self) -> str:
+        return f"BatchedMLP({self.n_models} models, widths {self.widths[0]}-{self.widths[1:-1] if self.depth < 6 else f'[{self.widths[1]} x {self.depth}]'}-{self.widths[-1]})"
+
+
+def _apply(name, z):
+    if name == "relu":
+        return torch.relu(z)
+    if name == "leaky_relu":
+        return torch.nn.functional.leaky_relu(z, LEAKY_SLOPE)
+    if name == "sigmoid":
+        return torch.sigmoid(z)
+    return torch.tanh(z)
+
+
+def _module(name):
+    return {"relu": torch.nn.ReLU(), "leaky_relu": torch.nn.LeakyReLU(LEAKY_SLOPE),
+            "sigmoid": torch.nn.Sigmoid(), "tanh": torch.nn.Tanh()}[name]
+
+
+def _losses(out, y, loss):
+    """Per-model mean loss, shape ``(n_models,)``; ``out`` is ``(M, n, k)``, ``y`` is ``(M, n)`` or ``(M, n, k)``."""
+    if loss == "cross_entropy":
+        logp = torch.log_softmax(out, dim=-1)
+        return -logp.gather(-1, y.unsqueeze(-1)).squeeze(-1).mean(dim=1)
+    return ((out - y) ** 2).reshape(out.shape[0], -1).mean(dim=1)
+
+
+def accuracy(model: BatchedMLP, X, y) -> np.ndarray:
+    """Classification accuracy of every member on ``(X, y)``, shape ``(n_models,)``."""
+    with torch.no_grad():
+        out = model(X)
+        return (out.argmax(-1) == y.unsqueeze(0)).float().mean(1).cpu().numpy()
+
+
+def train_batched(model: BatchedMLP, X, y, *, epochs: int, batch_size: int = 32, lr=0.01,
+                  optimizer: str = "sgd", loss: str = "cross_entropy", X_test=None, y_test=None,
+                  seed: int = 0, record: Callable | None = None, progress: bool | None = None,
+                  desc: str = "training", eval_every: int = 1) -> dict:
+    """Train every member of ``model`` on ``(X, y)`` at once; return the history.
+
+    ``lr`` is one learning rate or one per model.  Every model sees its own random minibatch
+    order (``seed``).  ``loss`` is ``"cross_entropy"`` (integer labels) or ``"mse"``.
+    ``record(model, epoch)``, if given, is called at every evaluation; its results are stacked in ``history["record"]``.  ``progress=None`` shows a tqdm bar
+    only on an interactive terminal (never in the book build); ``True``/``False`` force it.
+
+    The history holds numpy arrays of shape ``(len(epoch), n_models)``: ``loss`` (training loss
+    on the whole training set), and for cross-entropy ``train_acc`` and, with test data,
+    ``test_acc``, evaluated before training and then every ``eval_every`` epochs and after the
+    last one; ``history["epoch"]`` lists those epochs.
+    """
+    if not isinstance(model, BatchedMLP):
+        raise TypeError(f"model must be a BatchedMLP, got {type(model).__name__}")
+    epochs = check_int(epochs, "epochs", minimum=1)
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    check_choice(optimizer, "optimizer", ("sgd", "adam"))
+    check_choice(loss, "loss", ("cross_entropy", "mse"))
+    seed = check_int(seed, "seed", minimum=0)
+    eval_every = check_int(eval_every, "eval_every", minimum=1)
+    M = model.n_models
+    lrs = [check_real(v, "lr", positive=True) for v in _per_model(lr, M, "lr")]
+    p0 = model.weights[0]
+    dev, dtype = p0.device, p0.dtype
+    Xt = torch.as_tensor(as_array(X, "X", ndim=2), dtype=dtype, device=dev)
+    if loss == "cross_entropy":
+        yt = torch.as_tensor(np.asarray(y), dtype=torch.long, device=dev)
+        if yt.dim() != 1 or len(yt) != len(Xt):
+            raise ValueError(f"y must be integer labels of shape ({len(Xt)},), got {tuple(yt.shape)}")
+        if yt.min() < 0 or yt.max() >= model.widths[-1]:
+            raise ValueError(f"y must hold labels in 0..{model.widths[-1] - 1}")
+    else:
+        yt = torch.as_tensor(as_array(y, "y", ndim=(1, 2)), dtype=dtype, device=dev).reshape(len(Xt), -1)
+        if len(yt) != len(Xt) or yt.shape[1] != model.widths[-1]:
+            raise ValueError(f"y must have shape ({len(Xt)}, {model.widths[-1]}), got {tuple(yt.shape)}")
+    if Xt.shape[1] != model.widths[0]:
+        raise ValueError(f"X has {Xt.shape[1]} columns but the models take {model.widths[0]} inputs")
+    has_test = X_test is not None and y_test is not None and loss == "cross_entropy"
+    if has_test:
+        Xs = torch.as_tensor(as_array(X_test, "X_test", ndim=2), dtype=dtype, device=dev)
+        ys = torch.as_tensor(np.asarray(y_test), dtype=torch.long, device=dev)
+    lr_t = torch.tensor(lrs, dtype=dtype, device=dev)
+    params = list(model.parameters())
+    state = [(torch.zeros_like(p), torch.zeros_like(p)) for p in params] if optimizer == "adam" else None
+    n = len(Xt)
+    steps_per_epoch = math.ceil(n / batch_size)
+    gen = torch.Generator(device="cpu").manual_seed(seed)
+    hist = {"epoch": [], "loss": [], "train_acc": [], "test_acc": [], "record": []}
+
+    def evaluate(epoch):
+        hist["epoch"].append(epoch)
+        with torch.no_grad():
+            out = model(Xt)
+            hist["loss"].append(_losses(out, yt.expand(M, *yt.shape), loss).cpu().numpy())
+            if loss == "cross_entropy":
+                hist["train_acc"].append((out.argmax(-1) == yt).float().mean(1).cpu().numpy())
+                if has_test:
+                    hist["test_acc"].append(accuracy(model, Xs, ys))
+        if record is not None:
+            hist["record"].append(np.asarray(record(model, epoch)))
+
+    from tqdm.auto import tqdm
+
+    disable = (not sys.stderr.isatty()) if progress is None else (not progress)
+    evaluate(0)
+    step = 0
+    with tqdm(total=epochs * steps_per_epoch, desc=desc, disable=disable, leave=False) as bar:
+        for epoch in range(1, epochs + 1):
+            perm = torch.argsort(torch.rand(M, n, generator=gen), dim=1).to(dev)
+            for s in range(steps_per_epoch):
+                idx = perm[:, s * batch_size:(s + 1) * batch_size]
+                xb = Xt[idx]
+                yb = yt[idx]
+                out = model(xb)
+                total = _losses(out, yb, loss).sum()
+                grads = torch.autograd.grad(total, params)
+                step += 1
+                with torch.no_grad():
+                    for k, (p, g) in enumerate(zip(params, grads)):
+                        shape = (M,) + (1,) * (p.dim() - 1)
+                        if optimizer == "sgd":
+                            p.sub_(lr_t.view(shape) * g)
+                        else:
+                            m, v = state[k]
+                            m.mul_(0.9).add_(g, alpha=0.1)
+                            v.mul_(0.999).addcmul_(g, g, value=0.001)
+                            mhat = m / (1 - 0.9**step)
+                            vhat = v / (1 - 0.999**step)
+                            p.sub_(lr_t.view(shape) * mhat / (vhat.sqrt() + 1e-8))
+                bar.update(1)
+            if epoch % eval_every == 0 or epoch == epochs:
+                evaluate(epoch)
+    result = {k: np.stack(v) for k, v in hist.items() if v}
+    return result
+
+
+def draw_history(ax, epochs, values, labels, ylabel: str = "training accuracy", title: str | None = None):
+    """Plot one curve per column of ``values`` (shape ``(len(epochs), k)``) against ``epochs``."""
+    from .plotting import cycle
+
+    epochs = as_array(epochs, "epochs", ndim=1)
+    values = as_array(values, "values", ndim=2, finite=False)
+    if values.shape[0] != len(epochs):
+        raise ValueError(f"values must have {len(epochs)} rows (one per epoch), got {values.shape[0]}")
+    labels = list(labels)
+    if len(labels) != values.shape[1]:
+        raise ValueError(f"labels must have {values.shape[1]} entries, got {len(labels)}")
+    for j, label in enumerate(labels):
+        ax.plot(epochs, values[:, j], label=label, **cycle(j))
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend(fontsize="small")
+    return ax

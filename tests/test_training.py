@@ -1,0 +1,96 @@
+import numpy as np
+import pytest
+import torch
+
+from relubook import training
+
+
+def _blobs(n=60, seed=0):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 3, n)
+    X = rng.normal(size=(n, 4)) * 0.3 + np.eye(4)[y] * 2
+    return X.astype(np.float32), y
+
+
+def test_batched_equals_members():
+    m = training.BatchedMLP(4, [4, 5, 5, 3], ["relu", "sigmoid", "tanh", "leaky_relu"],
+                            ["he", "xavier", "lecun", "rai"], device="cpu")
+    X = torch.randn(7, 4)
+    out = m(X)
+    assert out.shape == (4, 7, 3)
+    for i in range(4):
+        assert torch.allclose(out[i], m.model(i)(X), atol=1e-5)
+
+
+def test_batched_training_matches_loop():
+    X, y = _blobs()
+    m = training.BatchedMLP(2, [4, 8, 3], ["relu", "tanh"], "he", seed=1, device="cpu", dtype=torch.float64)
+    ref = [m.model(i) for i in range(2)]
+    hist = training.train_batched(m, X, y, epochs=1, batch_size=len(X), lr=[0.1, 0.05])
+    Xt, yt = torch.tensor(X, dtype=torch.float64), torch.tensor(y)
+    for net, lr, i in zip(ref, [0.1, 0.05], range(2)):
+        opt = torch.optim.SGD(net.parameters(), lr=lr)
+        loss = torch.nn.functional.cross_entropy(net(Xt), yt)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        assert torch.allclose(net[0].weight, m.weights[0][i], atol=1e-10)
+    assert hist["loss"].shape == (2, 2) and hist["train_acc"].shape == (2, 2)
+
+
+def test_training_learns_and_records():
+    X, y = _blobs()
+    m = training.BatchedMLP(3, [4, 16, 3], "relu", "he", seed=0, device="cpu")
+    hist = training.train_batched(m, X, y, epochs=15, lr=0.05, optimizer="adam", X_test=X, y_test=y,
+                                  record=lambda model, epoch: epoch)
+    assert np.all(hist["train_acc"][-1] > 0.9)
+    assert hist["test_acc"].shape == (16, 3) and hist["record"].tolist() == list(range(16))
+    assert np.all(hist["loss"][-1] < hist["loss"][0])
+
+
+def test_mse_training():
+    x = np.linspace(-1, 1, 40)[:, None]
+    m = training.BatchedMLP(2, [1, 16, 1], "relu", "he", seed=0, device="cpu")
+    hist = training.train_batched(m, x, np.abs(x), epochs=30, lr=0.02, loss="mse", optimizer="adam", batch_size=8)
+    assert np.all(hist["loss"][-1] < hist["loss"][0])
+
+
+def test_bad_arguments():
+    X, y = _blobs()
+    with pytest.raises(ValueError):
+        training.BatchedMLP(2, [4, 3], "swish")
+    with pytest.raises(ValueError, match="rai"):
+        training.BatchedMLP(2, [4, 3], "relu", "raai")
+    with pytest.raises(ValueError):
+        training.BatchedMLP(2, [4, 3], ["relu"] * 3)
+    with pytest.raises(TypeError):
+        training.BatchedMLP(2, "43")
+    with pytest.raises(ValueError):
+        training.BatchedMLP(0, [4, 3])
+    m = training.BatchedMLP(2, [4, 3], device="cpu")
+    with pytest.raises(ValueError):
+        training.train_batched(m, X, y, epochs=1, optimizer="lbfgs")
+    with pytest.raises(ValueError):
+        training.train_batched(m, X, y + 5, epochs=1)
+    with pytest.raises(ValueError):
+        training.train_batched(m, X[:, :3], y, epochs=1)
+    with pytest.raises(ValueError):
+        training.train_batched(m, X, y, epochs=1, lr=-1.0)
+    with pytest.raises(TypeError):
+        training.train_batched("m", X, y, epochs=1)
+
+
+def test_draw_history():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    training.draw_history(ax, [0, 1, 2], np.array([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]]), ["a", "b"], title="t")
+    assert len(ax.lines) == 2
+    with pytest.raises(ValueError):
+        training.draw_history(ax, [0, 1], np.zeros((3, 2)), ["a", "b"])
+    with pytest.raises(ValueError):
+        training.draw_history(ax, [0, 1, 2], np.zeros((3, 2)), ["a"])
+    plt.close(fig)

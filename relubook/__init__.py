@@ -11,7 +11,24 @@ book's ideas and import downward only:
 
 from .device import device, scale, seed
 from .nets import DeepReLU, ShallowReLU, relu
+from .approximation import convex_approximation, cosine_network, parity_network, trig_series_network
+from .dying import dead_neurons
+from .training import BatchedMLP, train_batched
+from .interpolation import interpolate, separating_direction
+from .composition import multiplication_network, product_network, sawtooth, tent, yarotsky_square
+from .regions import count_linear_regions, linear_pieces
+from .bending import square_interpolant
+from .compositional import compositional_network, differentiable_scales
+from .initialization import initialize
 
 __version__ = "0.1.0"
 
 __all__ = ["DeepReLU", "ShallowReLU", "device", "relu", "scale", "seed"]
+__all__ += ["convex_approximation", "cosine_network", "parity_network", "trig_series_network"]
+__all__ += ["dead_neurons", "BatchedMLP", "train_batched"]
+__all__ += ["interpolate", "separating_direction"]
+__all__ += ["multiplication_network", "product_network", "sawtooth", "tent", "yarotsky_square"]
+__all__ += ["count_linear_regions", "linear_pieces"]
+__all__ += ["square_interpolant"]
+__all__ += ["compositional_network", "differentiable_scales"]
+__all__ += ["initialize"]

@@ -13,5 +13,12 @@ works for all of them.
 from __future__ import annotations
 
 from ._core import Feedback
+from . import approximation
+from . import dying
+from . import interpolation
+from . import composition
+from . import relu
+from . import compositional
+from . import neuron
 
 __all__ = ["Feedback"]

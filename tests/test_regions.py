@@ -1,0 +1,107 @@
+"""Exact region counting: agreement with brute force, known counts, speed-free checks, bad input."""
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import relubook as rb
+from relubook import DeepReLU, ShallowReLU, regions
+from relubook.composition import sawtooth, tent
+
+
+def random_net(seed, widths):
+    return regions.random_deep(widths, np.random.default_rng(seed), bias_std=1.0)
+
+
+@settings(max_examples=15, deadline=None, derandomize=True)
+@given(seed=st.integers(0, 10_000), widths=st.lists(st.integers(1, 4), min_size=1, max_size=3))
+def test_exact_counter_agrees_with_dense_grid(seed, widths):
+    net = random_net(seed, widths)
+    for kind in ("pieces", "activation"):
+        exact = regions.count_linear_regions(net, -2.0, 2.0, kind)
+        brute = regions.grid_count(net, -2.0, 2.0, 50_003, kind)
+        assert exact == brute
+
+
+def test_pieces_never_exceed_activation_regions_and_bound():
+    for seed in range(20):
+        net = random_net(seed, [3, 4, 2])
+        p = regions.count_linear_regions(net, -3, 3)
+        a = regions.count_linear_regions(net, -3, 3, kind="activation")
+        assert p <= a <= regions.region_upper_bound(net.widths)
+
+
+def test_linear_pieces_of_tent_and_pieces_reproduce_function():
+    kinks = rb.linear_pieces(tent(), -1.0, 2.0)
+    np.testing.assert_allclose(kinks, [0.0, 0.5, 1.0])
+    net = random_net(3, [5, 5])
+    P = regions.affine_pieces(net, -2, 2)
+    mids = 0.5 * (P.edges[:-1] + P.edges[1:])
+    np.testing.assert_allclose(P.slopes[:, 0] * mids + P.intercepts[:, 0], net(mids), atol=1e-12)
+    assert P.count == len(regions.linear_pieces(net, -2, 2)) + 1
+
+
+def test_sawtooth_has_two_to_the_depth_pieces():
+    for d in (1, 2, 5, 12):
+        assert rb.count_linear_regions(sawtooth(d), 0, 1) == 2**d
+
+
+def test_montufar_construction_counts():
+    for (n, L), pieces in {(2, 3): 11, (3, 3): 32, (3, 4): 95, (4, 3): 73}.items():
+        net = regions.montufar_network(n, L)
+        assert regions.count_linear_regions(net, 0, 1, "activation") == regions.montufar_lower_bound(n, L)
+        assert regions.count_linear_regions(net, 0, 1) == pieces
+
+
+def test_activation_regions_differ_from_pieces():
+    # R(x) - R(x) is the zero function but has two activation regions on [-1, 1]
+    net = ShallowReLU([1.0, 1.0], [0.0, 0.0], [1.0, -1.0])
+    assert rb.count_linear_regions(net, -1, 1, kind="activation") == 2
+    assert rb.count_linear_regions(net, -1, 1) == 1
+
+
+def test_torch_sequential_accepted():
+    net = random_net(5, [4, 3])
+    seq = net.to_torch()
+    assert rb.count_linear_regions(seq, -1, 1) == rb.count_linear_regions(net, -1, 1)
+    plain = torch.nn.Sequential(torch.nn.Linear(1, 3), torch.nn.ReLU(), torch.nn.Linear(3, 1))
+    assert rb.count_linear_regions(plain, -1, 1) >= 1
+
+
+def test_bad_input():
+    net = sawtooth(2)
+    with pytest.raises(ValueError, match="one input"):
+        rb.count_linear_regions(DeepReLU([(np.ones((2, 2)), np.zeros(2)), (np.ones((1, 2)), np.zeros(1))]), 0, 1)
+    with pytest.raises(ValueError, match="one input"):
+        rb.linear_pieces(torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.ReLU(), torch.nn.Linear(2, 1)), 0, 1)
+    with pytest.raises(ValueError, match="lo"):
+        rb.count_linear_regions(net, 1, 0)
+    with pytest.raises(ValueError, match="lo"):
+        rb.count_linear_regions(net, 0.5, 0.5)
+    with pytest.raises(ValueError, match="finite"):
+        rb.count_linear_regions(net, 0, float("inf"))
+    with pytest.raises(ValueError, match="finite"):
+        rb.linear_pieces(net, float("nan"), 1)
+    with pytest.raises(ValueError, match="kind"):
+        rb.count_linear_regions(net, 0, 1, kind="cells")
+    with pytest.raises(TypeError, match="net"):
+        rb.count_linear_regions("sawtooth", 0, 1)
+    with pytest.raises(ValueError, match="divisible"):
+        regions.budget_widths(10, 3)
+
+
+def test_region_map_and_experiments():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    k = regions.draw_activation_regions(ax, regions.random_deep([6, 6], 0, n_in=2), n=60)
+    plt.close(fig)
+    assert k >= 2
+    with pytest.raises(ValueError, match="two inputs"):
+        regions.draw_activation_regions(ax, sawtooth(2))
+    counts = regions.init_region_counts(12, [1, 2], 3, rng=0)
+    assert set(counts) == {1, 2} and all(len(v) == 3 for v in counts.values())
+    trained = regions.train_region_counts(8, [1, 2], 2, np.abs, steps=5)
+    assert trained[2][1].shape == (2,)

@@ -20,6 +20,7 @@ from .regions import count_linear_regions, linear_pieces
 from .bending import square_interpolant
 from .compositional import compositional_network, differentiable_scales
 from .initialization import initialize
+from .pretraining import compositional_weights, run_study as compositional_study
 
 __version__ = "0.1.0"
 
@@ -32,3 +33,4 @@ __all__ += ["count_linear_regions", "linear_pieces"]
 __all__ += ["square_interpolant"]
 __all__ += ["compositional_network", "differentiable_scales"]
 __all__ += ["initialize"]
+__all__ += ["compositional_weights", "compositional_study"]

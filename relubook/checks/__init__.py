@@ -20,5 +20,6 @@ from . import composition
 from . import relu
 from . import compositional
 from . import neuron
+from . import pretraining
 
 __all__ = ["Feedback"]

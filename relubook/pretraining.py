@@ -1,0 +1,714 @@
+"""Training compositional networks: pretraining in peaks and scales, then on the raw weights.
+
+The experiment of Milkert, Hyde and Laine (Section 4) compares five kinds of width-4 ReLU
+networks with five hidden layers, each fitted to a curve on 500 points of [0, 1] with Adam:
+
+* ``"default"``: PyTorch's ``nn.Linear`` initialisation, then training on the weights;
+* ``"rai"``: randomized asymmetric initialisation (Lu et al.), standing in for the source's RAAI,
+  whose recipe was not recovered;
+* ``"no-pretraining"``: the compositional network of :mod:`relubook.compositional` (tied scales),
+  then training on the weights;
+* ``"free-scales"``: first training the peaks ``a_i`` and all scales ``s_i`` (the
+  *reparameterisation*), then the weights;
+* ``"enforced"``: first training the peaks and ``s_0`` with the later scales tied by the
+  differentiability condition, then the weights.
+
+:func:`run_study` trains every model of every type on every curve as **one** batched tensor
+program: the raw networks live in one :class:`~relubook.training.BatchedMLP` (stacked weights),
+the reparameterised ones in stacked tensors of peak logits (``a = sigmoid(theta)`` stays in
+(0, 1)) and scales; every step evaluates all of them, sums the per-model losses (their gradients
+do not mix) and takes one Adam step per model.  At the switch epoch the pretrained peaks and
+scales are written into the raw weights (:func:`compositional_weights`, the batched twin of
+:func:`relubook.compositional.compositional_network`) and those models go on training their
+weights.  The result (:class:`Study`) holds the per-epoch losses and weight snapshots, from
+which the chapter reads tables, pieces (with :mod:`relubook.regions`) and fitted curves.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from .compositional import compositional_network
+from .device import device as default_device
+from .nets import DeepReLU
+from .training import BatchedMLP
+from .validate import as_array, check_choice, check_int, check_real
+
+__all__ = [
+    "TARGETS",
+    "NETWORK_TYPES",
+    "TYPE_LABELS",
+    "ICML_TABLE1",
+    "target",
+    "wave_sign",
+    "starting_peaks",
+    "batched_waves",
+    "batched_tied_scales",
+    "compositional_weights",
+    "Study",
+    "run_study",
+    "BOOK_LR",
+    "format_table",
+    "ordering",
+    "neuron_bends",
+    "draw_mse",
+    "draw_interior",
+    "draw_pieces",
+    "draw_fit",
+]
+
+#: the four target curves of the source's Section 4, on [0, 1]
+TARGETS = {
+    "x^3": lambda x: x**3,
+    "x^11": lambda x: x**11,
+    "tanh(3x)": lambda x: np.tanh(3 * x),
+    "sin": lambda x: np.sin(np.pi * x / 2),
+}
+
+#: the five network types, in the order of the source's tables
+NETWORK_TYPES = ("default", "rai", "no-pretraining", "free-scales", "enforced")
+
+TYPE_LABELS = {
+    "default": "Default network",
+    "rai": "RAI (for RAAI)",
+    "no-pretraining": "No pretraining",
+    "free-scales": "Differentiability not enforced",
+    "enforced": "Differentiability enforced",
+}
+
+#: Table 1 of the ICML 2025 version (x^3 and x^11; MSE), from third-party notes on the paper
+#: (math.md section 2.5); the RAAI row is the source's own RAAI, not our RAI.
+ICML_TABLE1 = {
+    "default": {"min x^3": 2.11e-5, "min x^11": 2.19e-5, "mean x^3": 7.20e-2, "mean x^11": 2.82e-2},
+    "rai": {"min x^3": 2.14e-5, "min x^11": 4.40e-5, "mean x^3": 3.97e-2, "mean x^11": 4.12e-2},
+    "no-pretraining": {"min x^3": 7.63e-7, "min x^11": 1.86e-5, "mean x^3": 3.89e-5, "mean x^11": 3.56e-4},
+    "free-scales": {"min x^3": 1.64e-7, "min x^11": 3.20e-6, "mean x^3": 1.02e-5, "mean x^11": 3.73e-5},
+    "enforced": {"min x^3": 7.86e-8, "min x^11": 8.86e-7, "mean x^3": 5.27e-7, "mean x^11": 7.87e-6},
+}
+
+_PRETRAINED = ("free-scales", "enforced")
+_COMPOSITIONAL = ("no-pretraining", "free-scales", "enforced")
+_INIT = {"default": "torch-default", "rai": "rai"}
+
+
+# -- targets and starting points -----------------------------------------------------
+def _curve(name) -> str:
+    if not isinstance(name, str):
+        raise TypeError(f"curve must be a string, one of {', '.join(TARGETS)}; got {type(name).__name__}")
+    return check_choice(name, "curve", tuple(TARGETS))
+
+
+def target(name: str, x) -> np.ndarray:
+    """Values of the target curve ``name`` (a key of :data:`TARGETS`) at ``x``."""
+    name = _curve(name)
+    return TARGETS[name](as_array(x, "x"))
+
+
+def wave_sign(name: str) -> float:
+    """``-1`` if the waves are subtracted from ``y = x`` for this target (convex: x^3, x^11), ``+1`` if added."""
+    x = np.linspace(0, 1, 501)
+    return -1.0 if np.mean(target(name, x) - x) < 0 else 1.0
+
+
+def starting_peaks(n_models: int, depth: int = 5, seed: int = 0, low: float = 0.25, high: float = 0.75) -> np.ndarray:
+    """Shared starting peaks of the compositional types: ``U(low, high)``, shape ``(n_models, depth)``."""
+    n_models = check_int(n_models, "n_models", minimum=1)
+    depth = check_int(depth, "depth", minimum=1)
+    seed = check_int(seed, "seed", minimum=0)
+    low = check_real(low, "low", low=0.0, high=1.0, open_interval=True)
+    high = check_real(high, "high", low=0.0, high=1.0, open_interval=True)
+    if not low < high:
+        raise ValueError(f"low must be smaller than high, got low={low}, high={high}")
+    return np.random.default_rng(seed).uniform(low, high, (n_models, depth))
+
+
+# -- the reparameterisation in torch (batched over models) ------------------------------
+def _tensor2d(value, name):
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(f"{name} must be a torch tensor of shape (models, depth), got {type(value).__name__}")
+    if value.dim() != 2 or value.shape[1] == 0:
+        raise ValueError(f"{name} must have shape (models, depth), got {tuple(value.shape)}")
+    return value
+
+
+def batched_waves(x, peaks):
+    """Waves ``W_0..W_{d-1}`` of every model: ``x`` of shape ``(n,)``, ``peaks`` ``(M, d)`` -> ``(M, d, n)``."""
+    peaks = _tensor2d(peaks, "peaks")
+    if not isinstance(x, torch.Tensor) or x.dim() != 1:
+        raise TypeError("x must be a one-dimensional torch tensor of points in [0, 1]")
+    w = x.expand(peaks.shape[0], -1)
+    out = []
+    for i in range(peaks.shape[1]):
+        a = peaks[:, i : i + 1]
+        w = torch.minimum(w / a, (1 - w) / (1 - a))  # T_a on [0, 1]
+        out.append(w)
+    return torch.stack(out, dim=1)
+
+
+def batched_tied_scales(peaks, s0, next_peak: float = 0.5):
+    """Scales tied by ``s_{i+1} = s_i (1 - a_{i+1}) a_{i+2}``; ``peaks`` ``(M, d)``, ``s0`` ``(M,)`` -> ``(M, d)``.
+
+    The last scale uses ``next_peak`` for the peak ``a_d`` the network does not have.
+    """
+    peaks = _tensor2d(peaks, "peaks")
+    if not isinstance(s0, torch.Tensor) or s0.shape != peaks.shape[:1]:
+        raise ValueError(f"s0 must be a torch tensor of shape ({peaks.shape[0]},), one first scale per model")
+    nxt = torch.as_tensor(next_peak, dtype=peaks.dtype, device=peaks.device).expand(peaks.shape[0], 1)
+    ext = torch.cat([peaks, nxt], dim=1)
+    ratios = (1 - ext[:, 1:-1]) * ext[:, 2:]
+    return s0.unsqueeze(1) * torch.cat([torch.ones_like(s0).unsqueeze(1), torch.cumprod(ratios, dim=1)], dim=1)
+
+
+def compositional_weights(peaks, scales):
+    """Stacked raw weights of the width-4 compositional networks, one per row of ``peaks``/``scales``.
+
+    The batched twin of :func:`relubook.compositional.compositional_network`: returns a list of
+    ``(W, b)`` with shapes ``(M, fan_out, fan_in)`` and ``(M, fan_out)``, ``d + 1`` layers for
+    ``d`` peaks.  Scales must be nonzero.
+    """
+    peaks = _tensor2d(peaks, "peaks")
+    scales = _tensor2d(scales, "scales")
+    if scales.shape != peaks.shape:
+        raise ValueError(f"scales must have the shape of peaks {tuple(peaks.shape)}, got {tuple(scales.shape)}")
+    M, d = peaks.shape
+    amp, sign = scales.abs(), torch.sign(scales)
+    if bool((amp == 0).any()):
+        raise ValueError("scales must all be nonzero (the amplitude of every later wave is |s_i|)")
+    offset = amp.sum(1)
+    zero, one = torch.zeros_like(offset), torch.ones_like(offset)
+    A1 = amp[:, 0]
+    layers = [(torch.stack([one, A1, A1, zero], 1).unsqueeze(2), torch.stack([offset, zero, -A1 * peaks[:, 0], A1], 1))]
+    for k in range(1, d):
+        al = peaks[:, k - 1]
+        rho = amp[:, k] / amp[:, k - 1]
+        u, v = 1 / al, -1 / (al * (1 - al))
+        sg = sign[:, k - 1]
+        rows = [
+            torch.stack([one, sg * u, sg * v, zero], 1),
+            torch.stack([zero, rho * u, rho * v, zero], 1),
+            torch.stack([zero, rho * u, rho * v, -rho * peaks[:, k]], 1),
+            torch.stack([zero, zero, zero, rho], 1),
+        ]
+        layers.append((torch.stack(rows, 1), torch.zeros_like(peaks[:, :1]).expand(M, 4).clone()))
+    al, sg = peaks[:, -1], sign[:, -1]
+    layers.append((torch.stack([one, sg / al, -sg / (al * (1 - al)), zero], 1).unsqueeze(1), -offset.unsqueeze(1)))
+    return layers
+
+
+# -- the study ----------------------------------------------------------------------------
+@dataclass
+class Study:
+    """Result of :func:`run_study`.
+
+    ``loss[t, c, k, m]`` is the training MSE of model ``m`` of type ``types[k]`` on curve
+    ``curves[c]`` before step ``t`` (``t = epochs`` is after the last step); during
+    pretraining it is the loss of the reparameterised network.  ``snapshots`` maps an epoch to
+    the stacked raw weights of all models at that epoch (for the pretrained types during
+    pretraining: the weights that encode their current peaks and scales); ``position[c, k, m]``
+    is a model's row in them.  ``peaks``, ``scales`` (shape ``(C, K, M, d)``) and
+    ``switch_loss`` (``(C, K, M)``) hold the pretrained models' peaks, scales and loss at the
+    end of pretraining (NaN for the other types).
+    """
+
+    curves: tuple
+    types: tuple
+    n_models: int
+    depth: int
+    epochs: int
+    pretrain_epochs: np.ndarray
+    lr: np.ndarray
+    pretrain_lr: np.ndarray
+    next_peak: np.ndarray
+    x: np.ndarray
+    loss: np.ndarray
+    snapshots: dict = field(repr=False)
+    position: np.ndarray = field(repr=False)
+    peaks: np.ndarray | None = field(default=None, repr=False)
+    scales: np.ndarray | None = field(default=None, repr=False)
+    switch_loss: np.ndarray | None = field(default=None, repr=False)
+    start_peaks: np.ndarray | None = field(default=None, repr=False)
+    seconds: float = 0.0
+
+    @property
+    def final(self) -> np.ndarray:
+        """Final training MSE, shape ``(curves, types, models)``."""
+        return self.loss[-1]
+
+    def _index(self, curve, kind):
+        curve, kind = _curve(curve), check_choice(kind, "kind", NETWORK_TYPES)
+        if curve not in self.curves:
+            raise ValueError(f"curve must be one of the study's curves {self.curves}; got {curve!r}")
+        if kind not in self.types:
+            raise ValueError(f"kind must be one of the study's types {self.types}; got {kind!r}")
+        return self.curves.index(curve), self.types.index(kind)
+
+    def mse(self, curve: str, kind: str) -> np.ndarray:
+        """Final MSE of the ``n_models`` models of type ``kind`` on ``curve``."""
+        c, k = self._index(curve, kind)
+        return self.final[c, k]
+
+    def best(self, curve: str, kind: str) -> int:
+        """Index of the model with the smallest final MSE."""
+        return int(np.argmin(self.mse(curve, kind)))
+
+    def network(self, curve: str, kind: str, model: int, epoch: int | None = None) -> DeepReLU:
+        """Model ``model`` of type ``kind`` on ``curve`` as a float64 :class:`DeepReLU` at a snapshot epoch."""
+        c, k = self._index(curve, kind)
+        model = check_int(model, "model", minimum=0, maximum=self.n_models - 1)
+        epoch = self.epochs if epoch is None else check_int(epoch, "epoch", minimum=0, maximum=self.epochs)
+        if epoch not in self.snapshots:
+            raise ValueError(f"epoch must be a snapshot epoch {sorted(self.snapshots)}; got {epoch}")
+        flat = int(self.position[c, k, model])
+        return DeepReLU([(W[flat].astype(np.float64), b[flat].astype(np.float64)) for W, b in self.snapshots[epoch]])
+
+    def pieces(self, curve: str, kind: str, epoch: int | None = None, tol: float = 1e-6) -> np.ndarray:
+        """Number of linear pieces on [0, 1] of every model of ``kind`` at a snapshot epoch.
+
+        Counted exactly by :func:`relubook.regions.count_linear_regions`.  The default ``tol``
+        (relative) is near single precision: the weights are float32, and rounding them lets a
+        neuron that should just touch zero dip below it on a tiny interval, which a tighter
+        tolerance would count as extra pieces.
+        """
+        from .regions import count_linear_regions
+
+        return np.array([count_linear_regions(self.network(curve, kind, m, epoch), 0.0, 1.0, tol=tol)
+                         for m in range(self.n_models)])
+
+    def predictions(self, curve: str, kind: str, model: int, epoch: int | None = None) -> np.ndarray:
+        """Outputs of one model on the study's points at a snapshot epoch."""
+        return self.network(curve, kind, model, epoch)(self.x)
+
+
+def _checked_list(values, name, allowed):
+    if isinstance(values, str):
+        values = (values,)
+    try:
+        values = tuple(values)
+    except TypeError:
+        raise TypeError(f"{name} must be a sequence of names from {allowed}, got {type(values).__name__}") from None
+    if not values:
+        raise ValueError(f"{name} must name at least one of {allowed}")
+    for v in values:
+        if not isinstance(v, str):
+            raise TypeError(f"{name} must hold strings, got {type(v).__name__}")
+        check_choice(v, name, allowed)
+    if len(set(values)) != len(values):
+        raise ValueError(f"{name} must not repeat a name, got {values}")
+    return values
+
+
+def _adam(params, grads, states, lr, steps, active, betas=(0.9, 0.999), eps=1e-8):
+    """One Adam step per model on stacked parameters (model axis first); inactive models do not move."""
+    b1, b2 = betas
+    t = steps.clamp(min=1)
+    c1 = 1 - b1**t
+    c2 = 1 - b2**t
+    scale = torch.where(active, lr / c1, torch.zeros_like(c1))
+    for p, g, (m, v) in zip(params, grads, states):
+        shape = (-1,) + (1,) * (p.dim() - 1)
+        act = active.view(shape)
+        m.copy_(torch.where(act, b1 * m + (1 - b1) * g, m))
+        v.copy_(torch.where(act, b2 * v + (1 - b2) * g * g, v))
+        p.sub_(scale.view(shape) * m / ((v / c2.view(shape)).sqrt() + eps))
+
+
+def _forward(weights, biases, x, lo: int, hi: int, chunk: int):
+    """Outputs of models ``lo:hi`` on the points ``x`` (shape ``(n,)``), points last: ``(hi - lo, n)``.
+
+    The same networks as :meth:`BatchedMLP.forward`, laid out as ``(models, neurons, points)``
+    and evaluated in chunks of models: with width 4 this is several times faster than the
+    ``(models, points, neurons)`` layout, and a chunk stays in the CPU cache.
+    """
+    outs = []
+    last = len(weights) - 1
+    for s in range(lo, hi, chunk):
+        e = min(s + chunk, hi)
+        h = torch.relu(torch.addcmul(biases[0][s:e].unsqueeze(2), weights[0][s:e], x.view(1, 1, -1)))
+        for layer in range(1, last + 1):
+            h = torch.baddbmm(biases[layer][s:e].unsqueeze(2), weights[layer][s:e], h)
+            if layer < last:
+                h = torch.relu(h)
+        outs.append(h[:, 0, :])
+    return torch.cat(outs) if len(outs) > 1 else outs[0]
+
+
+def _per_model(value, n_models, name, check):
+    """A scalar or one value per model index ``m`` -> float64 array of length ``n_models``."""
+    if np.ndim(value) == 0 and not isinstance(value, (str, bytes)):
+        return np.full(n_models, check(value, name))
+    arr = as_array(value, name, ndim=1)
+    if arr.shape[0] != n_models:
+        raise ValueError(f"{name} must be one value or one per model ({n_models}), got {arr.shape[0]}")
+    return np.array([check(float(v), name) for v in arr])
+
+
+#: learning rates of the raw-weight phase used by the book (Adam's default, and a smaller rate to
+#: fine-tune a pretrained network)
+BOOK_LR = {"default": 1e-3, "rai": 1e-3, "no-pretraining": 1e-3, "free-scales": 3e-4, "enforced": 3e-4}
+
+
+def run_study(curves=tuple(TARGETS), types=NETWORK_TYPES, *, n_models: int = 30, depth: int = 5,
+              epochs: int = 1000, pretrain_epochs=200, lr=None, pretrain_lr=3e-2, next_peak=0.5,
+              n_points: int = 500, seed: int = 0, start_peaks=None, snapshot_every: int = 50,
+              chunk: int = 100, progress: bool | None = None, device=None, dtype=torch.float32) -> Study:
+    """Train ``n_models`` networks of every type in ``types`` on every curve in ``curves``, all at once.
+
+    Every model takes ``epochs`` full-batch Adam steps on the MSE over ``n_points`` evenly
+    spaced points of [0, 1].  For the pretrained types the first ``pretrain_epochs`` of them are
+    taken on the peak logits and scales (learning rate ``pretrain_lr``), the rest on the raw
+    weights.  ``lr`` is the learning rate of the raw-weight steps: one number, a dict from type
+    to number, or ``None`` for :data:`BOOK_LR`.  ``next_peak`` stands in for the peak ``a_d`` in
+    the last tied scale.  ``pretrain_epochs``, ``pretrain_lr``, ``next_peak`` and a non-dict
+    ``lr`` may also be given per model index (arrays of length ``n_models``, the same for every
+    curve and type), which runs several settings as one program.  The compositional types start
+    from the same peaks (``start_peaks`` of shape ``(n_models, depth)``, default
+    :func:`starting_peaks`) with ``s_0 = 0.25 * wave_sign(curve)``.  Weights are kept every
+    ``snapshot_every`` epochs, at the switches and at the end; ``chunk`` models are evaluated at
+    a time.  ``progress=None`` shows a tqdm bar only on an interactive terminal, ``False`` never
+    (as in the book).
+    """
+    import time
+
+    curves = _checked_list(curves, "curves", tuple(TARGETS))
+    types = _checked_list(types, "types", NETWORK_TYPES)
+    n_models = check_int(n_models, "n_models", minimum=1)
+    depth = check_int(depth, "depth", minimum=1, maximum=20)
+    epochs = check_int(epochs, "epochs", minimum=1)
+    M = n_models
+
+    def _epochs(v, name):
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        return float(check_int(v, name, minimum=0, maximum=epochs))
+
+    switch_m = _per_model(pretrain_epochs, M, "pretrain_epochs", _epochs).astype(int)
+    pre_lr_m = _per_model(pretrain_lr, M, "pretrain_lr", lambda v, n: check_real(v, n, positive=True))
+    next_m = _per_model(next_peak, M, "next_peak", lambda v, n: check_real(v, n, low=0.0, high=1.0, open_interval=True))
+    if lr is None:
+        lr = BOOK_LR
+    if isinstance(lr, dict):
+        for key in lr:
+            check_choice(key, "lr", NETWORK_TYPES)
+        lr_type = {k: check_real(lr.get(k, 1e-3), "lr", positive=True) for k in types}
+        lr_m = None
+    else:
+        lr_m = _per_model(lr, M, "lr", lambda v, n: check_real(v, n, positive=True))
+    n_points = check_int(n_points, "n_points", minimum=2)
+    seed = check_int(seed, "seed", minimum=0)
+    if start_peaks is None:
+        peaks0 = starting_peaks(M, depth, seed=seed)
+    else:
+        peaks0 = as_array(start_peaks, "start_peaks", shape=(M, depth))
+        if np.any((peaks0 <= 0) | (peaks0 >= 1)):
+            raise ValueError("start_peaks must lie strictly inside (0, 1)")
+    snapshot_every = check_int(snapshot_every, "snapshot_every", minimum=1)
+    chunk = check_int(chunk, "chunk", minimum=1)
+    if progress is not None and not isinstance(progress, bool):
+        raise TypeError(f"progress must be True, False or None, got {type(progress).__name__}")
+    if dtype not in (torch.float32, torch.float64):
+        raise TypeError(f"dtype must be torch.float32 or torch.float64, got {dtype!r}")
+    dev = default_device() if device is None else torch.device(device)
+
+    start = time.perf_counter()
+    C, K = len(curves), len(types)
+    # flat model order: models that train raw weights from the start first, the pretrained ones
+    # last, so that while every pretrained model is still pretraining the raw ones are one slice
+    def is_pre(k, m):
+        return types[k] in _PRETRAINED and switch_m[m] > 0
+
+    grid = [(c, k, m) for c in range(C) for k in range(K) for m in range(M)]
+    grid.sort(key=lambda ckm: is_pre(ckm[1], ckm[2]))
+    total = len(grid)
+    position = np.empty((C, K, M), dtype=np.int64)
+    for i, (c, k, m) in enumerate(grid):
+        position[c, k, m] = i
+    pre = [i for i, (c, k, m) in enumerate(grid) if is_pre(k, m)]
+    n_raw = total - len(pre)
+    inits = [_INIT.get(types[k], "torch-default") for c, k, m in grid]
+    net = BatchedMLP(total, [1] + [4] * depth + [1], "relu", inits, seed=seed, dtype=dtype, device=dev)
+    x_np = np.linspace(0.0, 1.0, n_points)
+    x = torch.tensor(x_np, dtype=dtype, device=dev)
+    Y = torch.tensor(np.stack([target(curves[c], x_np) for c, k, m in grid]), dtype=dtype, device=dev)
+
+    def t_(values):
+        return torch.tensor(np.asarray(values, dtype=np.float64), dtype=dtype, device=dev)
+
+    signs = t_([wave_sign(curves[c]) for c, k, m in grid])
+    nexts = t_([next_m[m] for c, k, m in grid])
+    comp = [i for i, (c, k, m) in enumerate(grid) if types[k] in _COMPOSITIONAL]
+    if comp:  # compositional initialisation: shared peaks, tied scales, s_0 = +-1/4
+        pk = t_(peaks0[[grid[i][2] for i in comp]])
+        sc = batched_tied_scales(pk, 0.25 * signs[comp], nexts[comp].unsqueeze(1))
+        with torch.no_grad():
+            for W, b, (Wn, bn) in zip(net.weights, net.biases, compositional_weights(pk, sc)):
+                W[comp], b[comp] = Wn, bn
+    weights, biases = list(net.weights), list(net.biases)
+    params = weights + biases
+    states = [(torch.zeros_like(p), torch.zeros_like(p)) for p in params]
+    steps = torch.zeros(total, dtype=dtype, device=dev)
+    lr_t = t_([lr_type[types[k]] if lr_m is None else lr_m[m] for c, k, m in grid])
+    raw_active = torch.zeros(total, dtype=torch.bool, device=dev)
+    raw_active[:n_raw] = True
+
+    pre_params = []
+    if pre:
+        pk = t_(peaks0[[grid[i][2] for i in pre]])
+        s0 = 0.25 * signs[n_raw:]
+        nx = nexts[n_raw:].unsqueeze(1)
+        free = torch.tensor([types[grid[i][1]] == "free-scales" for i in pre], device=dev).unsqueeze(1)
+        theta = torch.logit(pk).requires_grad_(True)  # peaks a = sigmoid(theta) stay in (0, 1)
+        s0_p = s0.clone().requires_grad_(True)
+        s_free = batched_tied_scales(pk, s0, nx).requires_grad_(True)  # free scales start tied
+        pre_params = [theta, s0_p, s_free]
+        pre_states = [(torch.zeros_like(p), torch.zeros_like(p)) for p in pre_params]
+        pre_steps = torch.zeros(len(pre), dtype=dtype, device=dev)
+        pre_lr = t_([pre_lr_m[grid[i][2]] for i in pre])
+        switch_at = np.array([switch_m[grid[i][2]] for i in pre])
+        Y_pre = Y[n_raw:]
+
+        def reparam():
+            a = torch.sigmoid(theta)
+            return a, torch.where(free, s_free, batched_tied_scales(a, s0_p, nx))
+
+    losses = np.empty((epochs + 1, total))
+    snapshots = {}
+    sw_peaks = np.full((total, depth), np.nan)
+    sw_scales = np.full((total, depth), np.nan)
+    sw_loss = np.full(total, np.nan)
+
+    def snapshot(epoch, pending):
+        with torch.no_grad():
+            Ws = [(W.detach().clone(), b.detach().clone()) for W, b in zip(weights, biases)]
+            if pending.any():
+                a, s = reparam()
+                idx = np.flatnonzero(pending)
+                for (W, b), (Wn, bn) in zip(Ws, compositional_weights(a[idx], s[idx])):
+                    W[n_raw + idx], b[n_raw + idx] = Wn, bn
+            snapshots[epoch] = [(W.cpu().numpy(), b.cpu().numpy()) for W, b in Ws]
+
+    from tqdm.auto import tqdm
+
+    disable = (not sys.stderr.isatty()) if progress is None else (not progress)
+    with tqdm(total=epochs, desc="compositional study", disable=disable, leave=False) as bar:
+        for t in range(epochs + 1):
+            pending = (switch_at > t) if pre else np.zeros(0, dtype=bool)  # still pretraining
+            if pre and np.any(switch_at == t):  # write the pretrained peaks and scales into the weights
+                idx = np.flatnonzero(switch_at == t)
+                with torch.no_grad():
+                    a, s = reparam()
+                    for W, b, (Wn, bn) in zip(weights, biases, compositional_weights(a[idx], s[idx])):
+                        W[n_raw + idx], b[n_raw + idx] = Wn, bn
+                    raw_active[n_raw + idx] = True
+                    sw_peaks[n_raw + idx] = a[idx].cpu().numpy()
+                    sw_scales[n_raw + idx] = s[idx].cpu().numpy()
+                    sw_loss[n_raw + idx] = losses[t - 1, n_raw + idx]
+            switched_now = pre and np.any(switch_at == t)
+            if t % snapshot_every == 0 or t == epochs or switched_now:
+                snapshot(t, pending)
+            hi = n_raw if pending.all() else total
+            any_pre = bool(pending.any())
+            with torch.set_grad_enabled(t < epochs):
+                per = ((_forward(weights, biases, x, 0, hi, chunk) - Y[:hi]) ** 2).mean(dim=1) if hi else None
+                loss_sum = (per * raw_active[:hi]).sum() if hi else 0.0
+                record = per.detach().clone() if hi else torch.zeros(0, dtype=dtype, device=dev)
+                if any_pre:
+                    on = torch.as_tensor(pending, device=dev)
+                    a, s = reparam()
+                    out = x + torch.einsum("md,mdn->mn", s, batched_waves(x, a))
+                    per_pre = ((out - Y_pre) ** 2).mean(dim=1)
+                    loss_sum = loss_sum + (per_pre * on).sum()
+                    if hi == total:
+                        record[n_raw:] = torch.where(on, per_pre.detach(), record[n_raw:])
+                    else:
+                        record = torch.cat([record, per_pre.detach()])
+                losses[t] = record.cpu().numpy()
+                if t == epochs:
+                    break
+                wrt = params + pre_params if any_pre else params
+                grads = torch.autograd.grad(loss_sum, wrt, allow_unused=True)
+            with torch.no_grad():
+                grads = [torch.zeros_like(p) if g is None else g for p, g in zip(wrt, grads)]
+                steps += raw_active
+                _adam(params, grads[: len(params)], states, lr_t, steps, raw_active)
+                if any_pre:
+                    pre_steps += on
+                    _adam(pre_params, grads[len(params):], pre_states, pre_lr, pre_steps, on)
+            bar.update(1)
+
+    def per_ckm(flat):
+        return flat[position]
+
+    has_pre = bool(pre)
+    return Study(curves=curves, types=types, n_models=M, depth=depth, epochs=epochs,
+                 pretrain_epochs=switch_m, lr=lr_t.cpu().numpy()[position], pretrain_lr=pre_lr_m,
+                 next_peak=next_m, x=x_np, loss=losses[:, position], snapshots=snapshots, position=position,
+                 peaks=per_ckm(sw_peaks) if has_pre else None, scales=per_ckm(sw_scales) if has_pre else None,
+                 switch_loss=per_ckm(sw_loss) if has_pre else None, start_peaks=peaks0,
+                 seconds=time.perf_counter() - start)
+
+
+# -- reading a study -------------------------------------------------------------------------
+def _study(study):
+    if not isinstance(study, Study):
+        raise TypeError(f"study must be a Study (from run_study), got {type(study).__name__}")
+    return study
+
+
+def ordering(study: Study, curve: str, stat: str = "min") -> list:
+    """The study's types sorted from the smallest to the largest ``stat`` (``"min"`` or ``"mean"``) final MSE."""
+    study = _study(study)
+    stat = check_choice(stat, "stat", ("min", "mean"))
+    f = np.min if stat == "min" else np.mean
+    return sorted(study.types, key=lambda k: f(study.mse(curve, k)))
+
+
+def format_table(study: Study, curves=None, icml: bool = True) -> str:
+    """A text table of the minimum and mean final MSE per type and curve.
+
+    With ``icml=True`` the ICML Table 1 numbers (x^3 and x^11 only) follow in brackets.
+    """
+    study = _study(study)
+    curves = study.curves if curves is None else _checked_list(curves, "curves", study.curves)
+    head = f"{'network':32s}" + "".join(f"{'min ' + c:>22s}{'mean ' + c:>22s}" for c in curves)
+    lines = [head, "-" * len(head)]
+    for k in study.types:
+        row = f"{TYPE_LABELS[k]:32s}"
+        for c in curves:
+            v = study.mse(c, k)
+            for stat, val in (("min", v.min()), ("mean", v.mean())):
+                ref = ICML_TABLE1.get(k, {}).get(f"{stat} {c}") if icml else None
+                cell = f"{val:.2e}" + (f" [{ref:.2e}]" if ref is not None else "")
+                row += f"{cell:>22s}"
+        lines.append(row)
+    return "\n".join(lines)
+
+
+def neuron_bends(net, n: int = 20001) -> np.ndarray:
+    """State of every hidden neuron of a one-input network on [0, 1], shape ``(depth, width)``.
+
+    ``0``: never active (dead), ``1``: always active (a linear map, never bends),
+    ``2``: takes both signs on [0, 1] (bends).  Read from the pre-activations on ``n`` evenly
+    spaced points, end points included; a neuron that only touches zero does not bend.
+    """
+    from .regions import as_deep
+
+    deep = as_deep(net)
+    if deep.input_dim != 1:
+        raise ValueError(f"net must have one input, got {deep.input_dim}")
+    n = check_int(n, "n", minimum=2)
+    pre = deep.pre_activations(np.linspace(0.0, 1.0, n)[:, None])
+    widths = {z.shape[1] for z in pre}
+    if len(widths) != 1:
+        raise ValueError("net must have hidden layers of equal width")
+    out = np.empty((len(pre), pre[0].shape[1]), dtype=int)
+    for l, z in enumerate(pre):
+        pos, neg = (z > 0).any(axis=0), (z < 0).any(axis=0)
+        out[l] = np.where(pos & neg, 2, np.where(pos, 1, 0))
+    return out
+
+
+# -- drawing callbacks ---------------------------------------------------------------------------
+def draw_mse(ax, study: Study, curve: str = "x^3"):
+    """Final MSE of every model (dots, log scale) per type on ``curve``, with the ICML Table 1 minimum and mean (x^3, x^11)."""
+    from .plotting import cycle
+
+    study = _study(study)
+    for j, k in enumerate(study.types):
+        v = study.mse(curve, k)
+        jitter = np.linspace(-0.15, 0.15, v.size)
+        style = cycle(j)
+        ax.semilogy(j + jitter, v, linestyle="none", marker=style["marker"], color=style["color"], markersize=4,
+                    alpha=0.8)
+        ref = ICML_TABLE1.get(k, {})
+        if f"min {curve}" in ref:
+            label = "ICML Table 1 (min, mean)" if j == 0 else None
+            ax.semilogy([j + 0.3, j + 0.3], [ref[f"min {curve}"], ref[f"mean {curve}"]], color="black",
+                        linestyle="-", marker="_", markersize=10, linewidth=1, label=label)
+    ax.set_xticks(range(len(study.types)))
+    ax.set_xticklabels([TYPE_LABELS[k].replace(" ", "\n", 1) for k in study.types], fontsize=8)
+    ax.set_ylabel(f"final MSE on {curve}")
+    if curve in ("x^3", "x^11"):
+        ax.legend(loc="upper right", fontsize="small")
+    return ax
+
+
+def draw_interior(axes, net, title: str = "layer"):
+    """Pre-activations of every hidden neuron of ``net`` on [0, 1], one axes per layer.
+
+    Neurons that bend are drawn solid, those that never change sign dashed; the zero line is
+    where ReLU bends.  ``axes`` is a sequence with one axes per hidden layer.
+    """
+    from .plotting import PALETTE
+    from .regions import as_deep
+
+    deep = as_deep(net)
+    axes = list(np.ravel(axes))
+    if len(axes) != deep.depth:
+        raise ValueError(f"axes must hold one axes per hidden layer ({deep.depth}), got {len(axes)}")
+    x = np.linspace(0.0, 1.0, 501)
+    pre = deep.pre_activations(x[:, None])
+    states = neuron_bends(deep)
+    colours = [PALETTE[c] for c in ("blue", "vermillion", "green", "orange", "purple", "sky")]
+    for l, (ax, z) in enumerate(zip(axes, pre)):
+        ax.axhline(0.0, color="0.5", linewidth=0.8)
+        for j in range(z.shape[1]):
+            ax.plot(x, z[:, j], color=colours[j % len(colours)], linewidth=1.3,
+                    linestyle="-" if states[l, j] == 2 else "--")
+        ax.set_title(f"{title} {l + 1}: {int((states[l] == 2).sum())} bend", fontsize=9)
+        ax.set_xlabel("x", fontsize=8)
+        ax.tick_params(labelsize=7)
+    return axes
+
+
+def draw_pieces(ax, study: Study, curve: str = "x^3", kinds=("no-pretraining", "enforced")):
+    """Mean number of linear pieces (and the range over models) against the epoch, per type."""
+    from .plotting import cycle
+
+    study = _study(study)
+    kinds = _checked_list(kinds, "kinds", study.types)
+    epochs = sorted(study.snapshots)
+    for j, k in enumerate(kinds):
+        counts = np.array([study.pieces(curve, k, e) for e in epochs])
+        style = cycle(j)
+        ax.plot(epochs, counts.mean(axis=1), label=f"{TYPE_LABELS[k]} (mean)", **style)
+        ax.fill_between(epochs, counts.min(axis=1), counts.max(axis=1), color=style["color"], alpha=0.15)
+    ax.axhline(2**study.depth, color="black", linewidth=0.8, linestyle=":", label=f"$2^{study.depth}$")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(f"linear pieces on [0, 1] ({curve})")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def draw_fit(ax, study: Study, epoch: int = 0, curve: str = "x^3", kinds=("default", "enforced")):
+    """Absolute error ``|network - target|`` on [0, 1] (log scale) at a snapshot ``epoch`` for the best final model of each kind.
+
+    The widget callback of the chapter (an epoch slider); the title gives each model's MSE then.
+    """
+    from .plotting import cycle
+
+    study = _study(study)
+    kinds = _checked_list(kinds, "kinds", study.types)
+    epoch = check_int(epoch, "epoch", minimum=0, maximum=study.epochs)
+    if epoch not in study.snapshots:
+        raise ValueError(f"epoch must be a snapshot epoch {sorted(study.snapshots)}; got {epoch}")
+    y = target(curve, study.x)
+    parts = []
+    for j, k in enumerate(kinds):
+        m = study.best(curve, k)
+        err = study.predictions(curve, k, m, epoch) - y
+        style = cycle(j)
+        ax.semilogy(study.x, np.maximum(np.abs(err), 1e-9), label=TYPE_LABELS[k], color=style["color"],
+                    linestyle=style["linestyle"], linewidth=1.2)
+        parts.append(f"{k} {np.mean(err**2):.1e}")
+    ax.set_ylim(1e-6, 1.0)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("x")
+    ax.set_ylabel(f"|network - {curve}|")
+    ax.set_title(f"epoch {epoch}: MSE " + ", ".join(parts), fontsize=9)
+    ax.legend(loc="lower left", fontsize="small")
+    return ax

@@ -19,6 +19,7 @@ lock: venv
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^relubook' | sed 's/+cpu$$//' > constraints.txt
 
 .PHONY: lock venv book book-all test test-unit test-nb test-build serve bench clean distclean
+.PHONY: vendor test-browser pdf pdf-deps
 
 venv: $(VENV)/.stamp
 
@@ -30,16 +31,32 @@ $(VENV)/.stamp: requirements.txt constraints.txt pyproject.toml
 
 # jupyter-cache keys on notebook code only: a change to relubook/*.py must re-execute the chapters.
 _build/.relubook.stamp: $(wildcard relubook/*.py relubook/*/*.py) | venv
-	rm -rf _build/.jupyter_cache _build/.doctrees
+	rm -rf _build/.jupyter_cache _build/.doctrees _build/student/_build/.doctrees
 	mkdir -p _build && touch $@
 
-book: venv _build/.relubook.stamp
+# Offline pages: MathJax, require.js and the widget manager, pinned and fetched once from the npm
+# registry into _build/vendor (html_static_path in _config.yml); needs npm.
+vendor: _build/vendor/.stamp
+
+_build/vendor/.stamp: tools/vendor_js.sh tools/widgets-offline.js
+	bash tools/vendor_js.sh _build/vendor
+
+book: venv vendor _build/.relubook.stamp
 	$(JB) build . -W --keep-going -n
 
-book-all: venv _build/.relubook.stamp
+book-all: venv vendor _build/.relubook.stamp
 	$(JB) build . --all -W --keep-going -n
 
-test: test-unit test-nb test-build
+# The student edition: the same book without solutions, teaching notes, instructors' page or launch
+# buttons, built from a stripped copy of the sources (relubook/editions.py) that shares the full
+# book's execution cache.  Output: _build/student/_build/html.
+.PHONY: book-student test-student
+STUDENT := _build/student
+book-student: venv vendor _build/.relubook.stamp
+	$(BIN)/python -m relubook.editions student-src . $(STUDENT)/src
+	$(JB) build $(STUDENT)/src --path-output $(STUDENT) -W --keep-going -n
+
+test: test-unit test-nb test-build test-student
 
 test-unit: venv
 	$(BIN)/python -m pytest tests -q
@@ -47,11 +64,42 @@ test-unit: venv
 test-nb: venv
 	$(BIN)/python -m pytest book --nbval-lax -q
 
+# The leak test: no solution's text anywhere in the student site (pages, _sources, search index);
+# the instructor site, when built, is the control that the search finds every solution.
+test-student: book-student
+	$(BIN)/python -m relubook.editions check-leaks . $(STUDENT)/_build/html $(if $(wildcard _build/html/index.html),--instructor-site _build/html)
+
 # A cold build: every chapter executed again, any Sphinx warning is an error.
-test-build: venv
+test-build: venv vendor
 	rm -rf _build/html _build/.doctrees _build/.jupyter_cache
 	mkdir -p _build && touch _build/.relubook.stamp
 	$(JB) build . -W --keep-going -n
+	$(BIN)/python -m pytest tests_browser/test_offline_html.py -q
+
+# The built site in headless Chromium (Debian's chromium, installed here when missing), served
+# from localhost with every other request refused: math typeset, alt text, widget state drawn,
+# internal links, no console errors.  Keeps _build/screenshots/.  Builds the book if needed.
+CHROMIUM ?= /usr/bin/chromium
+SUDO     := $(if $(filter 0,$(shell id -u)),,sudo)
+test-browser: venv
+	@test -f _build/html/index.html || $(MAKE) book
+	@test -x $(CHROMIUM) || { command -v apt-get >/dev/null || { echo >&2 "no $(CHROMIUM) and no apt-get: install Chromium and run make test-browser CHROMIUM=/path/to/chromium"; exit 1; }; \
+	  echo "installing Debian's chromium and chromium-driver"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+	RELUBOOK_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest tests_browser -q
+
+# The book as a PDF, _build/latex/relubook.pdf (xelatex; widgets and animations print as text).
+# Not run by CI.  Needs TeX Live: `make pdf-deps` installs it from Debian's packages (~450 MB).
+pdf: venv _build/.relubook.stamp
+	@command -v xelatex >/dev/null && command -v latexmk >/dev/null && command -v xindy >/dev/null || \
+	  { echo >&2 "make pdf needs xelatex, latexmk and xindy: run 'make pdf-deps' (Debian/Ubuntu) or install TeX Live"; exit 1; }
+	$(JB) build . --builder pdflatex
+
+pdf-deps:
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	  texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended texlive-xetex \
+	  texlive-plain-generic tex-gyre fonts-freefont-otf latexmk xindy
 
 serve:
 	@test -f _build/html/index.html || { echo "no built book: run 'make book' first"; exit 1; }

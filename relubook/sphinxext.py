@@ -1,0 +1,143 @@
+"""Sphinx extension of the book (listed in ``_config.yml`` under ``sphinx: extra_extensions``).
+
+* **Editions.**  The configuration value ``relubook_edition`` (``"instructor"`` unless the
+  environment variable ``RELUBOOK_EDITION`` or the config says ``"student"``) becomes a Sphinx tag,
+  so that ``{only} instructor`` blocks (teaching notes) show in the default build.  Jupyter Book 1
+  has no ``-t`` option, hence this extension.  The student edition does not rely on the tag alone:
+  it is built from sources with those blocks and every solution cut out
+  (:mod:`relubook.editions`), and after the build its downloadable ``_sources`` lose the hidden
+  cells that check exercise solutions.  (sphinx-exercise's own ``hide_solutions`` is not used: in
+  sphinx-exercise 1.2.1 it crashes on gated solutions, and it would leave solutions in
+  ``_sources/``.)
+* **Instructors' page.**  The directives ``{relubook-exercises}`` (a table of every exercise:
+  chapter, stars, checker) and ``{relubook-assignments}`` (a week-by-week plan) read the book's
+  sources when the page is built (:func:`relubook.editions.exercises`); every chapter is a
+  dependency of the page, so editing an exercise rebuilds the table.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from docutils import nodes
+from docutils.statemachine import StringList
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from . import editions
+
+EDITIONS = ("instructor", "student")
+logger = logging.getLogger(__name__)
+
+
+def _edition(config) -> str:
+    value = config.relubook_edition or os.environ.get("RELUBOOK_EDITION", "") or "instructor"
+    if value not in EDITIONS:
+        raise ValueError(f"relubook_edition must be one of {EDITIONS}, got {value!r}")
+    return value
+
+
+def _set_tag(app, config) -> None:
+    edition = _edition(config)
+    config.relubook_edition = edition
+    for other in EDITIONS:
+        if other != edition and app.tags.has(other):
+            app.tags.remove(other)
+    app.tags.add(edition)
+
+
+def _stars(n: int) -> str:
+    return "★" * n if n else "–"
+
+
+class _BookDirective(SphinxDirective):
+    has_content = False
+    optional_arguments = 0
+
+    def _exercises(self):
+        root = Path(self.env.srcdir)
+        self.env.note_dependency(str(root / "_toc.yml"))
+        for page in editions.toc_pages(_load_toc(root)):
+            if (root / f"{page}.md").is_file():
+                self.env.note_dependency(str(root / f"{page}.md"))
+        try:
+            return editions.exercises(root)
+        except ValueError as exc:  # an exercise without a label: say where, as a build warning
+            logger.warning(f"cannot list the exercises: {exc}", location=self.get_location())
+            return []
+
+    def _parse(self, lines: list[str]) -> list[nodes.Node]:
+        container = nodes.container(classes=["relubook-generated"])
+        self.state.nested_parse(StringList(lines, source=self.get_source_info()[0]), self.content_offset, container)
+        return [container]
+
+
+def _load_toc(root: Path) -> dict:
+    import yaml
+
+    return yaml.safe_load((root / "_toc.yml").read_text())
+
+
+def _checker_text(ex) -> str:
+    return ", ".join(f"`checks.{c}`" for c in ex.checkers) if ex.checkers else "–"
+
+
+class ExerciseTable(_BookDirective):
+    """``{relubook-exercises}``: one row per exercise of the book, in book order."""
+
+    def run(self):
+        rows = self._exercises()
+        lines = ["```{list-table}", ":header-rows: 1", ":class: relubook-exercise-table", ""]
+        lines += ["* - Exercise", "  - Chapter", "  - Difficulty", "  - Checker in `relubook.checks`"]
+        for ex in rows:
+            lines += [f"* - {{numref}}`{ex.label}` {ex.title}", f"  - {{doc}}`/{ex.page}`",
+                      f"  - {_stars(ex.stars)}", f"  - {_checker_text(ex)}"]
+        lines += ["```", ""]
+        n_checked = sum(bool(ex.checkers) for ex in rows)
+        lines += [f"{len(rows)} exercises in {len({ex.page for ex in rows})} chapters; "
+                  f"{n_checked} of them come with a checker."]
+        return self._parse(lines)
+
+
+class AssignmentPlan(_BookDirective):
+    """``{relubook-assignments}``: a week-by-week plan, one chapter a week, then a project week."""
+
+    def run(self):
+        rows = self._exercises()
+        pages = []
+        for ex in rows:
+            if ex.page not in pages:
+                pages.append(ex.page)
+
+        def refs(selected):
+            return ", ".join(f"{{numref}}`{ex.label}`" + (" (checker)" if ex.checkers else "") for ex in selected) or "–"
+
+        lines = ["```{list-table}", ":header-rows: 1", ":class: relubook-assignment-plan", ""]
+        lines += ["* - Week", "  - Read", "  - In class (★)", "  - Homework (★★)", "  - Stretch (★★★)"]
+        for week, page in enumerate(pages, start=1):
+            mine = [ex for ex in rows if ex.page == page]
+            lines += [f"* - {week}", f"  - {{doc}}`/{page}`", f"  - {refs([e for e in mine if e.stars <= 1])}",
+                      f"  - {refs([e for e in mine if e.stars == 2])}", f"  - {refs([e for e in mine if e.stars >= 3])}"]
+        project = [ex for ex in rows if ex.stars >= 3]
+        lines += [f"* - {len(pages) + 1}", "  - {doc}`/book/errata`",
+                  "  - Reproduce one erratum's numeric evidence by hand",
+                  "  - –", f"  - Project: one ★★★ exercise of the term, written up ({len(project)} to choose from)"]
+        lines += ["```"]
+        return self._parse(lines)
+
+
+def _finish_student(app, exception) -> None:
+    if exception is not None or app.config.relubook_edition != "student":
+        return
+    if app.builder.format == "html" and (Path(app.outdir) / "_sources").is_dir():
+        editions.finish_student_site(app.outdir)
+
+
+def setup(app):
+    app.add_config_value("relubook_edition", "", "env", [str])
+    app.connect("config-inited", _set_tag)
+    app.add_directive("relubook-exercises", ExerciseTable)
+    app.add_directive("relubook-assignments", AssignmentPlan)
+    app.connect("build-finished", _finish_student)
+    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -9,17 +9,27 @@ The pattern used in every chapter:
   kernel (Binder, Jupyter);
 * :func:`relubook.plotting.animate` turns the same function and a grid of one
   parameter into the static twin shown in the built page.
+
+A slider move must redraw fast (the book's target is 50 ms).  A fresh figure per move spends most
+of that in matplotlib: creating the axes, the constrained layout and a second draw inside
+``savefig``.  :class:`LiveFigure` keeps one figure per widget, lays it out once, and on each move
+removes what the callback drew, calls it again and rasterises once (``benchmarks/bench_widgets.py``
+measures both ways).
 """
 
 from __future__ import annotations
 
+import io
 from typing import Callable
 
+import matplotlib
 import matplotlib.pyplot as plt
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
-from .plotting import _check_alt, set_alt, show
+from .plotting import _check_alt, set_alt
 
-__all__ = ["slider_figure", "render_state"]
+__all__ = ["slider_figure", "render_state", "LiveFigure"]
 
 
 def render_state(draw: Callable, alt: str, figsize=(6.4, 3.6), **params):
@@ -29,6 +39,73 @@ def render_state(draw: Callable, alt: str, figsize=(6.4, 3.6), **params):
     fig, ax = plt.subplots(figsize=figsize)
     draw(ax, **params)
     return set_alt(fig, alt)
+
+
+class LiveFigure:
+    """One figure that a widget redraws in place: ``render(**params)`` returns PNG bytes.
+
+    The first render lays the figure out (constrained layout, as every figure of the book); later
+    renders keep that layout, remove the artists the callback drew, reset what a fresh axes would
+    have (title, labels, colour cycle, autoscaling, linear scales, aspect) and draw once.  A
+    callback that adds axes (a colorbar, a twin) gets a fresh figure on every render instead.
+    """
+
+    def __init__(self, draw: Callable, alt: str, figsize=(6.4, 3.6)):
+        if not callable(draw):
+            raise TypeError(f"draw must be callable, got {type(draw).__name__}")
+        self.draw = draw
+        self.alt = _check_alt(alt)
+        self.figsize = figsize
+        self.fig = None
+        self.in_place = True
+
+    def _new(self):
+        fig = Figure(figsize=self.figsize, dpi=matplotlib.rcParams["savefig.dpi"])
+        FigureCanvasAgg(fig)
+        return fig, fig.add_subplot()
+
+    @staticmethod
+    def _reset(ax) -> None:
+        for container in list(ax.containers):  # errorbar and bar containers (legend handles)
+            container.remove()
+        for group in (ax.lines, ax.collections, ax.patches, ax.texts, ax.images, ax.tables, ax.artists):
+            for artist in list(group):
+                artist.remove()
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+        for loc in ("center", "left", "right"):
+            ax.set_title("", loc=loc)
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+        if ax.get_xscale() != "linear":
+            ax.set_xscale("linear")
+        if ax.get_yscale() != "linear":
+            ax.set_yscale("linear")
+        if ax.get_aspect() != "auto":
+            ax.set_aspect("auto")
+        ax.set_prop_cycle(None)
+        ax.relim()
+        ax.set_autoscale_on(True)
+
+    def render(self, **params) -> bytes:
+        """Draw the state ``params`` and return it as PNG bytes."""
+        if self.fig is None or not self.in_place:
+            self.fig, self.ax = self._new()
+            self.draw(self.ax, **params)
+            self.fig.canvas.draw()
+            self.in_place = len(self.fig.axes) == 1
+            self.fig.set_layout_engine("none")  # keep the layout just computed
+        else:
+            self._reset(self.ax)
+            self.draw(self.ax, **params)
+            self.ax.autoscale_view()
+            self.fig.canvas.draw()
+        from PIL import Image
+
+        buf = io.BytesIO()
+        size = self.fig.canvas.get_width_height(physical=True)
+        Image.frombuffer("RGBA", size, self.fig.canvas.buffer_rgba()).save(buf, format="png", compress_level=1)
+        return buf.getvalue()
 
 
 def slider_figure(draw: Callable, alt: str, figsize=(6.4, 3.6), **controls):
@@ -46,7 +123,11 @@ def slider_figure(draw: Callable, alt: str, figsize=(6.4, 3.6), **controls):
     if not controls:
         raise ValueError("slider_figure needs at least one control, e.g. depth=(1, 8, 1)")
 
+    live = LiveFigure(draw, alt, figsize=figsize)
+
     def update(**params):
-        show(render_state(draw, alt, figsize=figsize, **params))
+        from IPython.display import Image, display
+
+        display(Image(data=live.render(**params), format="png", metadata={"alt": alt}))
 
     return ipywidgets.interactive(update, **controls)

@@ -1,0 +1,66 @@
+"""The fast widget path (one figure redrawn in place) draws what a fresh figure draws."""
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from relubook import widgets  # noqa: E402
+from relubook._widget_cases import book_widget_cases  # noqa: E402
+
+CASES = book_widget_cases()
+
+
+def _pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)))
+
+
+@pytest.mark.parametrize("name,draw,a,b", CASES, ids=[c[0] for c in CASES])
+def test_redrawing_in_place_leaves_nothing_behind(name, draw, a, b):
+    """A -> A -> B -> A on one LiveFigure: the last picture of A is the second one, pixel for pixel.
+
+    (The first render also runs the layout engine, which can move a few pixels.)"""
+    live = widgets.LiveFigure(draw, "A state of one of the book's widgets.")
+    first = _pixels(live.render(**a))
+    second = _pixels(live.render(**a))
+    live.render(**b)
+    again = _pixels(live.render(**a))
+    assert first.shape == second.shape == again.shape
+    assert np.mean(np.any(first != second, axis=-1)) < 0.002, f"{name}: the layout moved after the first render"
+    assert (second != again).sum() == 0, f"{name}: state B left a trace on the redraw of state A"
+
+
+def test_live_figure_matches_a_fresh_render():
+    """The first render is the same picture that render_state draws (same size, same content)."""
+    name, draw, a, _ = CASES[0]
+    live = _pixels(widgets.LiveFigure(draw, "The activation variants at one alpha.").render(**a))
+    fig = widgets.render_state(draw, "The activation variants at one alpha.", **a)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    fresh = _pixels(buf.getvalue())
+    assert live.shape == fresh.shape
+    assert np.mean(np.any(live != fresh, axis=-1)) < 0.01
+
+
+def test_a_callback_that_adds_axes_gets_a_fresh_figure():
+    def draw(ax, k=1):
+        ax.plot([0, 1], [0, k])
+        ax.twinx().plot([0, 1], [k, 0])
+
+    live = widgets.LiveFigure(draw, "Two lines on twin axes, for a test.")
+    live.render(k=1)
+    assert not live.in_place
+    live.render(k=2)
+    assert len(live.fig.axes) == 2
+
+
+def test_live_figure_validates():
+    with pytest.raises(TypeError, match="draw"):
+        widgets.LiveFigure(3, "A figure that does not exist.")
+    with pytest.raises(ValueError, match="alt"):
+        widgets.LiveFigure(lambda ax: None, "short")

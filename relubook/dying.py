@@ -21,7 +21,7 @@ from .device import device as default_device
 from .validate import as_array, as_points, check_choice, check_int
 
 __all__ = ["dying_area", "dying_fraction", "born_dead_probability", "born_dead_width",
-           "simulate_born_dead", "domain_born_dead", "dead_neurons", "sparsity"]
+           "simulate_born_dead", "simulate_born_dead_curve", "domain_born_dead", "dead_neurons", "sparsity"]
 
 
 def dying_area(w, b, X) -> np.ndarray:
@@ -90,6 +90,31 @@ def simulate_born_dead(width, depth, n_trials=100_000, seed=0, chunk=50_000):
         done += T
     p = dead / n_trials
     return p, math.sqrt(max(p * (1 - p), 1e-300) / n_trials)
+
+
+def simulate_born_dead_curve(width, depths, n_trials=4000, seed=0):
+    """:func:`simulate_born_dead` at several depths from one batch of networks.
+
+    Death is absorbing (a zero layer stays zero), so one pass through ``max(depths)`` layers of
+    ``n_trials`` networks gives the born-dead event at every smaller depth: each estimate has the
+    right distribution, and the cost is that of the deepest one alone.  Returns two arrays,
+    ``(p_hat, standard_error)``, in the order of ``depths``.
+    """
+    width = check_int(width, "width", minimum=1)
+    n_trials = check_int(n_trials, "n_trials", minimum=2)
+    seed = check_int(seed, "seed", minimum=0)
+    depths = np.asarray(depths)
+    if depths.ndim != 1 or depths.size == 0 or not np.issubdtype(depths.dtype, np.integer) or depths.min() < 1:
+        raise ValueError(f"depths must be a non-empty 1-D sequence of integers >= 1, got {depths!r}")
+    gen = torch.Generator().manual_seed(seed)
+    h = torch.relu(torch.randn(n_trials, width, generator=gen))  # first layer on x = 1
+    dead_at = {1: int((h.abs().sum(1) == 0).sum())}
+    for layer in range(2, int(depths.max()) + 1):
+        W = torch.randn(n_trials, width, width, generator=gen)
+        h = torch.relu(torch.bmm(W, h.unsqueeze(-1)).squeeze(-1))
+        dead_at[layer] = int((h.abs().sum(1) == 0).sum())
+    p = np.array([dead_at[int(d)] / n_trials for d in depths])
+    return p, np.sqrt(np.maximum(p * (1 - p), 1e-300) / n_trials)
 
 
 def domain_born_dead(width, depth, init="he", n_trials=2000, n_points=201, bias_std=0.1, seed=0):
@@ -185,8 +210,8 @@ def draw_born_dead(ax, width: int = 2, max_depth: int = 40, n_trials: int = 4000
     L = np.arange(1, max_depth + 1)
     ax.plot(L, [born_dead_probability(width, int(l)) for l in L], label=f"formula, width {width}", **cycle(0))
     ls = np.unique(np.linspace(1, max_depth, 6).astype(int))
-    sims = [simulate_born_dead(width, int(l), n_trials=n_trials, seed=seed) for l in ls]
-    ax.errorbar(ls, [s[0] for s in sims], yerr=[3 * s[1] for s in sims], fmt="o", color=cycle(1)["color"],
+    p_hat, se = simulate_born_dead_curve(width, ls, n_trials=n_trials, seed=seed)
+    ax.errorbar(ls, p_hat, yerr=3 * se, fmt="o", color=cycle(1)["color"],
                 label="Monte Carlo (3 s.e.)")
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel("depth L (hidden layers)")

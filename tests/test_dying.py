@@ -111,3 +111,18 @@ def test_draw_born_dead():
     with pytest.raises(ValueError):
         dying.draw_born_dead(ax, width=0)
     plt.close(fig)
+
+
+def test_born_dead_curve_matches_formula_and_is_monotone():
+    depths = [1, 3, 8, 20, 40]
+    p, se = dying.simulate_born_dead_curve(2, depths, n_trials=20_000, seed=3)
+    assert np.all(np.diff(p) >= 0)  # death is absorbing
+    exact = np.array([dying.born_dead_probability(2, d) for d in depths])
+    se_exact = np.sqrt(exact * (1 - exact) / 20_000)  # the estimate's own s.e. is 0 where p_hat = 1
+    assert np.all(np.abs(p - exact) <= 4 * se_exact + 1e-12)
+
+
+@pytest.mark.parametrize("depths", [[], [0, 2], [1.5], [[1, 2]]])
+def test_born_dead_curve_rejects_bad_depths(depths):
+    with pytest.raises(ValueError, match="depths"):
+        dying.simulate_born_dead_curve(2, depths)

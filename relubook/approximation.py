@@ -28,6 +28,7 @@ __all__ = [
     "clamped_interpolant",
     "stopping_index",
     "natural_log_index",
+    "smoothed_kink",
     "lemma1_bound",
     "literal_units",
     "merged_units",
@@ -84,6 +85,18 @@ def clamped_interpolant(g_alpha, g_mid, g_beta, alpha, beta) -> ShallowReLU:
 
 
 # -- Lemma 1: counting ------------------------------------------------------------
+def smoothed_kink(slope_bound, corner, delta=1e-9) -> Callable:
+    """``x -> M sqrt((x - c)^2 + delta^2)``: convex, ``|f'| < M``, and a corner of width ``delta`` at ``c``.
+
+    The worst case of Lemma 1's bound: put ``c`` in the middle of a dyadic cell and the
+    interpolant at that level misses ``f`` by almost ``M h / 2``.
+    """
+    M = check_real(slope_bound, "slope_bound", positive=True)
+    c = check_real(corner, "corner")
+    d2 = check_real(delta, "delta", positive=True) ** 2
+    return lambda x: M * np.sqrt((np.asarray(x, dtype=float) - c) ** 2 + d2)
+
+
 def stopping_index(slope_bound, a, b, eps) -> int:
     """The corrected stopping index ``floor(log2(M (b-a) / eps)) + 1`` (erratum E1).
 

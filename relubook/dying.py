@@ -21,7 +21,7 @@ from .device import device as default_device
 from .validate import as_array, as_points, check_choice, check_int
 
 __all__ = ["dying_area", "dying_fraction", "born_dead_probability", "born_dead_width",
-           "simulate_born_dead", "simulate_born_dead_curve", "domain_born_dead", "dead_neurons", "sparsity"]
+           "simulate_born_dead", "simulate_born_dead_curve", "domain_born_dead", "dead_neurons", "dead_fraction", "sparsity"]
 
 
 def dying_area(w, b, X) -> np.ndarray:
@@ -193,6 +193,17 @@ def dead_neurons(model, X) -> list[np.ndarray]:
     pre, batched = _hidden_pre_activations(model, X)
     axis = 1 if batched else 0
     return [np.all(z <= 0, axis=axis) for z in pre]
+
+
+def dead_fraction(model, X):
+    """The fraction of hidden units that are dead on ``X`` (:func:`dead_neurons`), averaged over layers.
+
+    A float for one network; an array with one entry per model for a
+    :class:`~relubook.training.BatchedMLP`.  Pass it as ``record`` to
+    :func:`relubook.training.train_batched` to follow it during training.
+    """
+    frac = np.mean([d.mean(axis=-1) for d in dead_neurons(model, X)], axis=0)
+    return float(frac) if np.ndim(frac) == 0 else frac
 
 
 def sparsity(model, X) -> list[float]:

@@ -11,7 +11,7 @@
   search index, ``_sources/`` or a download, because it is not in the sources that Sphinx reads.
 
 Why not sphinx-exercise's ``hide_solutions``: with sphinx-exercise 1.2.1 it crashes the HTML writer
-on gated solutions (``NotImplementedError: ... solution_end_node``), and it would still leave the
+on gated solutions (the writer has no visitor for ``solution_end_node``), and it would still leave the
 solution text in ``_sources/`` and in the downloadable notebook.
 
 Cutting text never touches code cells outside solutions: :func:`strip_for_students` checks that

@@ -28,7 +28,7 @@ from .device import device as default_device
 from .initialization import sample_layer, schemes
 from .validate import as_array, check_choice, check_int, check_real
 
-__all__ = ["ACTIVATIONS", "BatchedMLP", "train_batched", "accuracy"]
+__all__ = ["ACTIVATIONS", "BatchedMLP", "train_batched", "accuracy", "grid_table"]
 
 ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh")
 LEAKY_SLOPE = 0.01
@@ -299,3 +299,29 @@ def draw_history(ax, epochs, values, labels, ylabel: str = "training accuracy", 
         ax.set_title(title)
     ax.legend(fontsize="small")
     return ax
+
+
+def grid_table(hist, grid, lr, rows, cols, metric: str = "test_acc", title: str = "") -> dict:
+    """Final ``metric`` of a batched run, in %, as a table printed with one row per initialisation.
+
+    ``grid`` lists the ``(activation, init, lr)`` of each model of ``hist`` (from
+    :func:`train_batched`); the table shows the models with learning rate ``lr``, rows ``rows``
+    (initialisations) and columns ``cols`` (activations).  Returns ``{(activation, init, lr): %}``
+    for every model of the grid.
+    """
+    if not isinstance(hist, dict) or metric not in hist:
+        raise ValueError(f"hist must be a history from train_batched with a {metric!r} entry")
+    final = np.asarray(hist[metric])[-1]
+    grid = [tuple(g) for g in grid]
+    if len(grid) != len(final):
+        raise ValueError(f"grid has {len(grid)} entries but hist[{metric!r}] has {len(final)} models")
+    acc = {g: 100 * float(final[k]) for k, g in enumerate(grid)}
+    missing = [(c, r, lr) for r in rows for c in cols if (c, r, lr) not in acc]
+    if missing:
+        raise ValueError(f"lr {lr} with rows and cols {missing[0][:2]} is not in the grid")
+    if title:
+        print(title)
+    print("init     " + "".join(f"{c:>9s}" for c in cols))
+    for r in rows:
+        print(f"{r:8s} " + "".join(f"{acc[(c, r, lr)]:9.1f}" for c in cols))
+    return acc

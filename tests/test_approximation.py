@@ -239,3 +239,16 @@ def test_checkers(capsys):
     assert not chk.check_boolean_network(AND, lambda a, b: (a + b) % 2)
     out = capsys.readouterr().out
     assert "13" not in out.replace("checks passed", "")  # never prints the answer
+
+
+def test_smoothed_kink_is_convex_slope_bounded_and_validated():
+    f = ap.smoothed_kink(11.0, 0.3, delta=1e-3)
+    x = np.linspace(0, 1, 2001)
+    y = f(x)
+    assert np.all(np.diff(y, 2) >= -1e-12)
+    assert np.max(np.abs(np.diff(y) / np.diff(x))) < 11.0
+    assert abs(f(0.3) - 11.0 * 1e-3) < 1e-15
+    with pytest.raises(ValueError, match="slope_bound"):
+        ap.smoothed_kink(0.0, 0.3)
+    with pytest.raises(ValueError, match="delta"):
+        ap.smoothed_kink(1.0, 0.3, delta=-1.0)

@@ -126,3 +126,12 @@ def test_born_dead_curve_matches_formula_and_is_monotone():
 def test_born_dead_curve_rejects_bad_depths(depths):
     with pytest.raises(ValueError, match="depths"):
         dying.simulate_born_dead_curve(2, depths)
+
+
+def test_dead_fraction_single_and_batched():
+    net = rb.DeepReLU([(np.array([[1.0], [-1.0]]), np.array([0.0, -1.0])), (np.array([[1.0, 1.0]]), np.array([0.0]))])
+    X = np.linspace(0, 1, 11)[:, None]
+    assert dying.dead_fraction(net, X) == 0.5  # the second unit is negative on all of [0, 1]
+    mlp = training.BatchedMLP(3, [2, 8, 8, 1], "relu", "he", seed=0)
+    frac = dying.dead_fraction(mlp, np.random.default_rng(0).normal(size=(32, 2)))
+    assert frac.shape == (3,) and np.all((0 <= frac) & (frac <= 1))

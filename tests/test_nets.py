@@ -32,17 +32,21 @@ def test_scalar_network_accepts_1d_input():
     assert net(2.0).shape == (1,)
 
 
-@pytest.mark.parametrize("k", [None, 1, 3])
-def test_shallow_torch_round_trip(k):
-    rng = np.random.default_rng(2)
-    net = random_shallow(rng, r=4, m=6, k=k)
-    X = rng.normal(size=(20, 4))
+def assert_torch_round_trip(net, X):
+    """net.to_torch() gives net's outputs to 1e-12 in float64, and DeepReLU.from_torch reads it back."""
     module = net.to_torch(device="cpu")
     with torch.no_grad():
         out = module(torch.as_tensor(X)).numpy()
     np.testing.assert_allclose(out, net(X), atol=1e-12, rtol=0)
     back = DeepReLU.from_torch(module)
     np.testing.assert_allclose(np.reshape(back(X), net(X).shape), net(X), atol=1e-12, rtol=0)
+
+
+@pytest.mark.parametrize("k", [None, 1, 3])
+def test_shallow_torch_round_trip(k):
+    rng = np.random.default_rng(2)
+    net = random_shallow(rng, r=4, m=6, k=k)
+    assert_torch_round_trip(net, rng.normal(size=(20, 4)))
 
 
 def test_deep_matches_torch_and_back():
@@ -52,12 +56,7 @@ def test_deep_matches_torch_and_back():
     net = DeepReLU(layers)
     assert net.widths == [5, 4] and net.depth == 2 and net.n_neurons == 9
     X = rng.normal(size=(30, 2))
-    module = net.to_torch(device="cpu")
-    with torch.no_grad():
-        out = module(torch.as_tensor(X)).numpy()
-    np.testing.assert_allclose(out, net(X), atol=1e-12, rtol=0)
-    again = DeepReLU.from_torch(module)
-    np.testing.assert_allclose(again(X), net(X), atol=1e-12, rtol=0)
+    assert_torch_round_trip(net, X)
     pre = net.pre_activations(X)
     assert [p.shape for p in pre] == [(30, 5), (30, 4)]
 

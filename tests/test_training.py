@@ -94,3 +94,16 @@ def test_draw_history():
     with pytest.raises(ValueError):
         training.draw_history(ax, [0, 1, 2], np.zeros((3, 2)), ["a"])
     plt.close(fig)
+
+
+def test_grid_table_prints_rows_and_returns_every_model(capsys):
+    grid = [("relu", "he", 0.1), ("tanh", "he", 0.1), ("relu", "lecun", 0.1), ("tanh", "lecun", 0.1), ("relu", "he", 0.01)]
+    hist = {"test_acc": np.array([[0.0] * 5, [0.5, 0.25, 0.75, 1.0, 0.1]])}
+    acc = training.grid_table(hist, grid, 0.1, ("he", "lecun"), ("relu", "tanh"), title="demo")
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "demo" and out[2].split() == ["he", "50.0", "25.0"] and out[3].split() == ["lecun", "75.0", "100.0"]
+    assert acc[("relu", "he", 0.01)] == pytest.approx(10.0)
+    with pytest.raises(ValueError, match="not in the grid"):
+        training.grid_table(hist, grid, 0.01, ("lecun",), ("relu",))
+    with pytest.raises(ValueError, match="grid has"):
+        training.grid_table(hist, grid[:2], 0.1, ("he",), ("relu",))

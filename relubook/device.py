@@ -13,7 +13,7 @@ import random
 import numpy as np
 import torch
 
-__all__ = ["device", "seed", "scale", "Squeeze"]
+__all__ = ["device", "seed", "base_seed", "shifted", "generator", "scale", "Squeeze"]
 
 
 def device() -> torch.device:
@@ -31,18 +31,65 @@ def device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
+SEED_LIMIT = 2**32 - 1
+"""Largest seed numpy, torch and Python all accept (``RELUBOOK_SEED`` plus the shift included)."""
+
+_GENERATOR: np.random.Generator | None = None
+
+
+def base_seed() -> int:
+    """The book-wide base seed: ``RELUBOOK_SEED`` (default 0).
+
+    Every random draw of the book is shifted by it, so ``RELUBOOK_SEED=3 make book`` rebuilds the
+    whole book on other draws (``make test-seeds`` does this for seeds 1 to 4).
+    """
+    raw = os.environ.get("RELUBOOK_SEED", "").strip() or "0"
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"RELUBOOK_SEED must be a non-negative integer, got {raw!r}") from None
+    if not 0 <= value <= SEED_LIMIT // 2:
+        raise ValueError(f"RELUBOOK_SEED must be between 0 and {SEED_LIMIT // 2}, got {value}")
+    return value
+
+
+def shifted(value, name: str = "seed") -> int:
+    """``value`` shifted by the book-wide base seed: what every ``seed=`` argument goes through."""
+    from .validate import check_int
+
+    value = check_int(value, name, minimum=0, maximum=SEED_LIMIT // 2)
+    return value + base_seed()
+
+
 def seed(value: int = 0) -> np.random.Generator:
     """Seed Python, numpy and torch (CPU and CUDA) and return a numpy Generator.
 
-    Chapters call this once at the top so that a rebuild prints the same numbers.
+    The seed used is ``value`` plus the base seed :func:`base_seed`.  Chapters call this once at
+    the top so that a rebuild prints the same numbers.  The generator returned is also the one
+    that every random function of :mod:`relubook` uses when its ``rng`` argument is ``None``
+    (see :func:`generator`).
     """
-    from .validate import check_int
-
-    value = check_int(value, "value", minimum=0)
+    global _GENERATOR
+    value = shifted(value, "value")
     random.seed(value)
     np.random.seed(value)
     torch.manual_seed(value)
-    return np.random.default_rng(value)
+    _GENERATOR = np.random.default_rng(value)
+    return _GENERATOR
+
+
+def generator(rng=None) -> np.random.Generator:
+    """Resolve an ``rng`` argument: a Generator is used as it is, an integer is a seed (shifted by
+    the base seed), and ``None`` means the generator that :func:`seed` last set (created from the
+    base seed if :func:`seed` was never called)."""
+    global _GENERATOR
+    if rng is None:
+        if _GENERATOR is None:
+            _GENERATOR = np.random.default_rng(base_seed())
+        return _GENERATOR
+    if isinstance(rng, np.random.Generator):
+        return rng
+    return np.random.default_rng(shifted(rng, "rng"))
 
 
 def scale() -> str:

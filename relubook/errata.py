@@ -8,7 +8,9 @@
   that ``k`` must run over the integers, not the natural numbers (erratum E8);
 * :func:`sum_networks` -- the sum of one-input shallow networks as one shallow network;
 * :func:`one_sided_sign_network` -- the compositional network with the sign of the scale on one
-  entry of the accumulator row only, as the recovered notes print it (book erratum M1).
+  entry of the accumulator row only, as the recovered notes print it (book erratum M1);
+* :func:`relu_moments` -- exact second moments of ``relu(w . h)`` for discrete weights, the
+  counterexample that shows why the moment recursion of chapter 2 needs symmetric weights.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ __all__ = [
     "half_period_network",
     "lemma1_intervals",
     "one_sided_sign_network",
+    "relu_moments",
     "sum_networks",
 ]
 
@@ -141,3 +144,47 @@ def one_sided_sign_network(peaks, s0) -> DeepReLU:
         if W.shape[0] == 4 or W.shape[0] == 1:
             W[0, 2] = abs(W[0, 2]) * -1.0  # the t2 entry keeps its unsigned value -1/(a(1-a))
     return DeepReLU(layers)
+
+
+def _fraction(value, name: str):
+    from fractions import Fraction
+
+    if isinstance(value, bool) or not isinstance(value, (int, str, Fraction)):
+        raise TypeError(f"{name} must hold ints, Fractions or strings such as '1/3', got {type(value).__name__}")
+    try:
+        return Fraction(value)
+    except (ValueError, ZeroDivisionError) as exc:
+        raise ValueError(f"{name} has an entry {value!r} that is not a rational number") from exc
+
+
+def relu_moments(values, probs, h):
+    """Exact ``(E relu(z)**2, E z**2)`` for ``z = sum_k w_k h_k`` with i.i.d. discrete weights.
+
+    Each ``w_k`` takes ``values[m]`` with probability ``probs[m]``; ``h`` is a fixed input vector.
+    Everything is rational (ints, :class:`fractions.Fraction` or strings such as ``'1/3'``), and
+    the expectation is an exact sum over all ``len(values) ** len(h)`` weight vectors.  The
+    evidence for the symmetry hypothesis of the second-moment recursion: for symmetric weights
+    ``E relu(z)**2 = E z**2 / 2``; for skewed weights with mean 0 it need not be.
+    """
+    import itertools
+    from fractions import Fraction
+
+    for arg, name in ((values, "values"), (probs, "probs"), (h, "h")):
+        if isinstance(arg, (str, bytes)) or not hasattr(arg, "__len__"):
+            raise TypeError(f"{name} must be a sequence of rational numbers")
+    vals = [_fraction(v, "values") for v in values]
+    ps = [_fraction(p, "probs") for p in probs]
+    hs = [_fraction(x, "h") for x in h]
+    if not vals or len(vals) != len(ps):
+        raise ValueError(f"values and probs must be non-empty and of equal length, got {len(vals)} and {len(ps)}")
+    if any(p <= 0 for p in ps) or sum(ps) != 1:
+        raise ValueError("probs must be positive and sum to exactly 1")
+    if not hs or len(vals) ** len(hs) > 10**6:
+        raise ValueError(f"h must have between 1 and {int(6 / math.log10(max(len(vals), 2)))} entries for exact enumeration")
+    relu2, z2 = Fraction(0), Fraction(0)
+    for combo in itertools.product(range(len(vals)), repeat=len(hs)):
+        p = math.prod((ps[m] for m in combo), start=Fraction(1))
+        z = sum((vals[m] * x for m, x in zip(combo, hs)), start=Fraction(0))
+        z2 += p * z * z
+        relu2 += p * z * z if z > 0 else 0
+    return relu2, z2

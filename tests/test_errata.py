@@ -88,3 +88,26 @@ def test_one_sided_sign_matters_only_for_negative_scales():
         target = compositional.compositional_function(x, peaks, compositional.differentiable_scales(peaks, s0))
         err = np.max(np.abs(errata.one_sided_sign_network(peaks, s0)(x) - target))
         assert (err > 0.1) if wrong else (err < 1e-12)
+
+
+def test_relu_moments_skewed_weights_break_the_half_and_symmetric_ones_keep_it():
+    from fractions import Fraction
+
+    assert errata.relu_moments([-2, 1], ["1/3", "2/3"], [1]) == (Fraction(2, 3), Fraction(2))
+    assert errata.relu_moments([-2, 1], ["1/3", "2/3"], [1] * 4) == (Fraction(32, 9), Fraction(8))
+    for n in (1, 2, 5):
+        relu2, z2 = errata.relu_moments([-2, -1, 1, 2], ["1/6", "1/3", "1/3", "1/6"], [1, "1/2", 3, -2, 7][:n])
+        assert relu2 == z2 / 2
+
+
+def test_relu_moments_bad_input():
+    with pytest.raises(ValueError, match="probs"):
+        errata.relu_moments([-1, 1], ["1/2", "1/3"], [1])
+    with pytest.raises(ValueError, match="values and probs"):
+        errata.relu_moments([-1, 1], [1], [1])
+    with pytest.raises(TypeError, match="values"):
+        errata.relu_moments([0.5, 1], ["1/2", "1/2"], [1])
+    with pytest.raises(ValueError, match="h must"):
+        errata.relu_moments([-1, 1], ["1/2", "1/2"], [1] * 30)
+    with pytest.raises(TypeError, match="h must"):
+        errata.relu_moments([-1, 1], ["1/2", "1/2"], "11")

@@ -36,7 +36,8 @@ def test_torch_round_trip():
     net = C.yarotsky_square(4)
     x = np.linspace(0, 1, 101)
     with torch.no_grad():
-        out = net.to_torch()(torch.as_tensor(x[:, None])).cpu().numpy()
+        module = net.to_torch()  # on rb.device(): CUDA where present
+        out = module(torch.as_tensor(x[:, None], device=next(module.parameters()).device)).cpu().numpy()
     np.testing.assert_allclose(out, net(x), atol=1e-14)
 
 

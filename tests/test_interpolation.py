@@ -161,7 +161,8 @@ def test_torch_agrees():
     X = rng.standard_normal((15, 2))
     Y = rng.standard_normal((15, 2))
     net = ip.interpolate(X, Y)
-    out = net.to_torch()(torch.as_tensor(X)).detach().cpu().numpy()
+    module = net.to_torch()  # on rb.device(): CUDA where present
+    out = module(torch.as_tensor(X, device=next(module.parameters()).device)).detach().cpu().numpy()
     assert np.abs(out - Y).max() < 1e-10
 
 

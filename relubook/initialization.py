@@ -27,7 +27,7 @@ from typing import Callable
 
 import torch
 
-from .validate import check_int
+from .validate import check_bool, check_int
 
 __all__ = [
     "register_scheme",
@@ -253,8 +253,7 @@ def second_moments(
     depth = check_int(depth, "depth", minimum=1)
     n_models = check_int(n_models, "n_models", minimum=1)
     n_inputs = check_int(n_inputs, "n_inputs", minimum=1)
-    if not isinstance(bias, bool):
-        raise TypeError(f"bias must be True or False, got {type(bias).__name__}")
+    bias = check_bool(bias, "bias")
     dtype = torch.float32 if dtype is None else dtype
     device = default_device() if device is None else torch.device(device)
     generator = _generator(generator, device)

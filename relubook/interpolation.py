@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from .nets import ShallowReLU, relu
-from .validate import as_array, as_points, check_choice, check_int, check_real
+from .validate import check_bool, as_array, as_points, check_choice, check_int, check_real
 
 __all__ = [
     "interpolate",
@@ -263,8 +263,7 @@ def interpolate(X, Y, method: str = "ramp", direction=None, merged: bool = True)
     (output weight 0), so that it converts to torch like any other network.
     """
     method = check_choice(method, "method", ("ramp", "hat"))
-    if not isinstance(merged, (bool, np.bool_)):
-        raise TypeError(f"merged must be True or False, got {type(merged).__name__}")
+    merged = check_bool(merged, "merged")
     X, w, y, G, scalar = _prepare(X, Y, direction)
     G2 = G.reshape(G.shape[0], -1)  # (n, k)
     n, k = G2.shape

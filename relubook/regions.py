@@ -382,7 +382,7 @@ def random_deep(widths, rng=None, bias_std: float = 0.3, n_in: int = 1) -> DeepR
     widths = [check_int(w, "widths[i]", minimum=1) for w in widths]
     bias_std = check_real(bias_std, "bias_std", nonnegative=True)
     n_in = check_int(n_in, "n_in", minimum=1)
-    rng = np.random.default_rng(rng)
+    rng = generator(rng)  # None: the generator rb.seed set
     sizes = [n_in, *widths, 1]
     layers = []
     for a, b in zip(sizes[:-1], sizes[1:]):
@@ -405,7 +405,7 @@ def init_region_counts(budget: int, depths, n_nets: int, rng=None, lo=-1.0, hi=1
     Returns ``{depth: array of counts}`` (the Hanin-Rolnick experiment).
     """
     n_nets = check_int(n_nets, "n_nets", minimum=1)
-    rng = np.random.default_rng(rng)
+    rng = generator(rng)  # None: the generator rb.seed set
     out = {}
     for d in depths:
         widths = budget_widths(budget, d)

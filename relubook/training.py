@@ -205,6 +205,10 @@ def accuracy(model: BatchedMLP, X, y) -> np.ndarray:
         raise TypeError(f"model must be a BatchedMLP, got {type(model).__name__}")
     Xt = _inputs(model, X, "X")
     yt = _labels(y, "y", len(Xt), model.widths[-1], Xt.device)
+    return _accuracy(model, Xt, yt)
+
+
+def _accuracy(model, Xt, yt) -> np.ndarray:
     with torch.no_grad():
         out = model(Xt)
         return (out.argmax(-1) == yt.unsqueeze(0)).float().mean(1).cpu().numpy()
@@ -272,7 +276,7 @@ def train_batched(model: BatchedMLP, X, y, *, epochs: int, batch_size: int = 32,
             if loss == "cross_entropy":
                 hist["train_acc"].append((out.argmax(-1) == yt).float().mean(1).cpu().numpy())
                 if has_test:
-                    hist["test_acc"].append(accuracy(model, Xs, ys))
+                    hist["test_acc"].append(_accuracy(model, Xs, ys))
         if record is not None:
             hist["record"].append(np.asarray(record(model, epoch)))
 

@@ -26,7 +26,7 @@ import torch
 
 from .device import device as default_device
 from .initialization import sample_layer, schemes
-from .validate import as_array, check_choice, check_int, check_real
+from .validate import as_array, check_budget, check_choice, check_device, check_dtype, check_int, check_real
 
 __all__ = ["ACTIVATIONS", "BatchedMLP", "train_batched", "accuracy", "grid_table"]
 
@@ -72,7 +72,9 @@ class BatchedMLP(torch.nn.Module):
         self.n_models, self.widths = n_models, widths
         self.activations = _per_model(activation, n_models, "activation", ACTIVATIONS)
         self.inits = _per_model(init, n_models, "init", schemes())
-        device = default_device() if device is None else torch.device(device)
+        dtype = check_dtype(dtype, "dtype")
+        device = check_device(device, "device")
+        check_budget(8.0 * n_models * sum(a * b for a, b in zip(widths[:-1], widths[1:])), "the models' weights")
         gen = torch.Generator(device="cpu").manual_seed(seed)
         self.weights = torch.nn.ParameterList()
         self.biases = torch.nn.ParameterList()

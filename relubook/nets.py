@@ -31,6 +31,39 @@ def _relu(z):
     return np.maximum(z, 0.0)
 
 
+_DIRECT_LIMIT = 1 << 26
+"""Above this many (point, unit) pairs a one-input ShallowReLU is evaluated from sorted knots."""
+
+
+def _evaluate_sorted(w, b, B, c, x):
+    """``c + B relu(w x + b)`` for one input in ``O((n + m) log m)``: sorted knots, prefix sums.
+
+    ``w, b`` shape ``(m,)``, ``B`` ``(k, m)``, ``c`` ``(k,)``, ``x`` ``(n,)``; returns ``(n, k)``.
+    Equal to the direct sum up to rounding.
+    """
+    out = np.empty((x.size, B.shape[0]))
+    out[:] = c + (B[:, w == 0] @ np.maximum(b[w == 0], 0.0))
+    for sign in (1.0, -1.0):
+        sel = (w * sign) > 0
+        if not np.any(sel):
+            continue
+        t = -b[sel] / w[sel]  # knots; relu(w x + b) = |w| relu(sign (x - t))
+        order = np.argsort(t)
+        t = t[order]
+        S = (B[:, sel] * np.abs(w[sel]))[:, order]
+        cs = np.concatenate([np.zeros((B.shape[0], 1)), np.cumsum(S, axis=1)], axis=1)
+        cst = np.concatenate([np.zeros((B.shape[0], 1)), np.cumsum(S * t, axis=1)], axis=1)
+        for rows in _chunks(x.size, 4 * B.shape[0]):
+            xr = x[rows]
+            if sign > 0:  # units with t < x are active: sum s (x - t)
+                k = np.searchsorted(t, xr, side="left")
+                out[rows] += (cs[:, k] * xr - cst[:, k]).T
+            else:  # units with t > x are active: sum s (t - x)
+                k = np.searchsorted(t, xr, side="right")
+                out[rows] += ((cst[:, -1:] - cst[:, k]) - (cs[:, -1:] - cs[:, k]) * xr).T
+    return out
+
+
 def _chunks(n: int, width: int):
     """Row slices of at most :data:`CHUNK_BYTES` per ``(rows, width)`` float64 block."""
     step = max(1, CHUNK_BYTES // (8 * max(1, width)))
@@ -109,6 +142,9 @@ class ShallowReLU:
     def __call__(self, X) -> np.ndarray:
         """Outputs at the rows of ``X``, computed chunk by chunk over points (bounded memory)."""
         X = as_points(X, "X", self.input_dim)
+        if self.input_dim == 1 and X.shape[0] * self.n_neurons > _DIRECT_LIMIT:
+            out = _evaluate_sorted(self.W[:, 0], self.b, self.B, self.c, X[:, 0])
+            return out[:, 0] if self.scalar_output else out
         out = np.empty((X.shape[0], self.output_dim))
         for rows in _chunks(X.shape[0], self.n_neurons):
             out[rows] = _relu(X[rows] @ self.W.T + self.b) @ self.B.T + self.c

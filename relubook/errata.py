@@ -21,7 +21,7 @@ import numpy as np
 from .approximation import cosine_levels, dyadic_network
 from .compositional import compositional_network
 from .nets import DeepReLU, ShallowReLU
-from .validate import check_bool, check_int, check_interval, check_real
+from .validate import as_sequence, check_bool, check_int, check_interval, check_real
 
 __all__ = [
     "BOOK_DEPENDENCIES",
@@ -86,7 +86,7 @@ def lemma1_intervals(a, b, level, printed=False) -> np.ndarray:
 
 def sum_networks(nets) -> ShallowReLU:
     """One shallow network computing the sum of one-input, one-output shallow networks."""
-    nets = list(nets)
+    nets = as_sequence(nets, "nets", "ShallowReLU networks")
     if not nets or not all(isinstance(n, ShallowReLU) for n in nets):
         raise TypeError("nets must be a non-empty sequence of ShallowReLU networks")
     if any(n.W.shape[1] != 1 or n.B.shape[0] != 1 for n in nets):

@@ -24,7 +24,7 @@ import numpy as np
 
 from .nets import DeepReLU, ShallowReLU, relu
 from .device import generator
-from .validate import as_array, as_points, check_choice, check_int, check_interval, check_real
+from .validate import as_sequence, as_array, as_points, check_choice, check_int, check_interval, check_real
 
 __all__ = [
     "gate",
@@ -250,6 +250,7 @@ def pattern_feasible(net, pattern) -> bool:
 def region_markdown(regions, digits: int = 3) -> str:
     """A markdown table of :func:`region_table` rows: pattern, affine function, approximate area."""
     digits = check_int(digits, "digits", minimum=0, maximum=12)
+    regions = as_sequence(regions, "regions", "Region objects")
     lines = ["| pattern | active units | f(x) on the region | area in the box |", "| --- | --- | --- | --- |"]
     for r in regions:
         if not isinstance(r, Region):

@@ -47,7 +47,7 @@ import numpy as np
 
 from .nets import DeepReLU, ShallowReLU
 from .device import generator
-from .validate import CHUNK_BYTES, as_points, check_budget, check_choice, check_int, check_interval, check_real
+from .validate import CHUNK_BYTES, as_points, as_sequence, check_budget, check_choice, check_int, check_interval, check_real
 
 GRID_WORK_LIMIT = 2e9
 """Most unit values (points x units x layers) :func:`grid_count` computes before refusing up front."""
@@ -259,7 +259,7 @@ def grid_count(net, lo, hi, n: int, kind: str = "pieces", chunk: int = 1 << 18, 
 
 def region_upper_bound(widths) -> int:
     """``prod(n_l + 1)``: the most regions a one-input network with these hidden widths can have."""
-    widths = [check_int(w, "widths[i]", minimum=1) for w in widths]
+    widths = [check_int(w, "widths", minimum=1) for w in as_sequence(widths, "widths", "integers")]
     out = 1
     for w in widths:
         out *= w + 1

@@ -38,6 +38,7 @@ __all__ = [
     "check_dtype",
     "check_device",
     "check_budget",
+    "as_sequence",
     "MEMORY_BUDGET",
     "CHUNK_BYTES",
 ]
@@ -303,3 +304,16 @@ def check_budget(n_bytes: float, what: str, budget: int | None = None) -> None:
             f"{what} would need about {n_bytes / 2**30:.3g} GiB, more than the package's "
             f"{budget / 2**30:.3g} GiB limit; use a smaller size"
         )
+
+
+def as_sequence(value: Any, name: str, what: str = "items") -> list:
+    """A list from a sequence argument (list, tuple, range, 1-D array, generator); anything else,
+    a number or a string included, raises ``TypeError`` naming ``name``."""
+    if isinstance(value, (str, bytes, dict)) or value is None or isinstance(value, numbers.Number):
+        raise TypeError(f"{name} must be a sequence of {what}, got {type(value).__name__}")
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        raise TypeError(f"{name} must be a sequence of {what}, got a 0-d array")
+    try:
+        return list(value)
+    except TypeError:
+        raise TypeError(f"{name} must be a sequence of {what}, got {type(value).__name__}") from None

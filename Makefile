@@ -105,6 +105,14 @@ serve:
 	@test -f _build/html/index.html || { echo "no built book: run 'make book' first"; exit 1; }
 	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
 
+# The fuzz suite with a large budget: every public function of relubook and relubook.checks under
+# bad and extreme input, 2 GiB and 10 s per call; prints the table of outcomes (tests/fuzz_driver.py).
+.PHONY: fuzz
+FUZZ_EXAMPLES ?= 200
+fuzz: venv
+	mkdir -p _build && RELUBOOK_DEVICE=cpu $(BIN)/python tests/fuzz_driver.py --examples $(FUZZ_EXAMPLES) --table > _build/fuzz.json || \
+	  { echo "bad outcomes: see _build/fuzz.json"; exit 1; }
+
 bench: venv
 	for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 

@@ -28,6 +28,7 @@ __all__ = [
     "torch_grad_at",
     "ComparisonTable",
     "comparison_table",
+    "operation_counts",
     "draw_neuron",
     "draw_variants",
     "draw_derivatives",
@@ -36,7 +37,7 @@ __all__ = [
 
 def relu_grad(z):
     """Derivative of ReLU: 1 for z > 0 and 0 for z <= 0 (the choice torch makes at 0)."""
-    return (np.asarray(z) > 0).astype(float)
+    return (as_array(z, "z") > 0).astype(float)
 
 
 def _leaky(slope):
@@ -202,7 +203,7 @@ _INFINITE = 1e3  # a value beyond this at z = +-_LIMIT is shown as infinite
 class ComparisonTable:
     """Rows of :func:`comparison_table`; shows itself as an HTML table (and as text)."""
 
-    columns = ("activation", "range", "max |f'|", "f'(-10)", "f'(10)", "saturates", "ns / element")
+    columns = ("activation", "range", "max |f'|", "f'(-10)", "f'(10)", "saturates", "ops / element")
 
     def __init__(self, rows: list[dict]):
         self.rows = rows
@@ -233,7 +234,7 @@ class ComparisonTable:
             f"{r['grad_left']:.2g}",
             f"{r['grad_right']:.2g}",
             "both sides" if r["saturates"] == "both" else r["saturates"],
-            f"{r['ns_per_element']:.2f}",
+            f"{r['elementary_ops']} + {r['transcendental_ops']} transc.",
         ]
 
     def text(self) -> str:
@@ -256,68 +257,61 @@ class ComparisonTable:
         return f'<table class="relubook-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def _torch_fn(name: str):
-    import torch
-
-    F = torch.nn.functional
-    return {
-        "relu": torch.relu,
-        "leaky_relu": lambda z: F.leaky_relu(z, 0.01),
-        "elu": F.elu,
-        "gelu": F.gelu,
-        "softplus": F.softplus,
-        "sigmoid": torch.sigmoid,
-        "tanh": torch.tanh,
-    }[name]
+_TRANSCENDENTAL = ("EXP", "LOG", "ERF", "TANH")
 
 
-def _time_per_element(name: str, n: int, repeat: int) -> float:
-    """Best wall time per element (ns) of the torch version of activation ``name`` (one thread)."""
-    import time
+def operation_counts(name: str) -> tuple[int, int]:
+    """``(elementary, transcendental)`` operations per element of activation ``name``.
 
-    import torch
+    Counted by sympy's ``count_ops`` on the defining formula: comparisons, selections, additions,
+    multiplications, divisions and negations are elementary; ``exp``, ``log``, ``erf`` and ``tanh``
+    are transcendental (each costs many elementary operations in a math library).  A count, not a
+    timing: it is the same on every machine and every run.
+    """
+    import sympy as sp
 
-    fn = _torch_fn(name)
-    z = torch.randn(n, generator=torch.Generator().manual_seed(0))
-    for _ in range(3):  # warm-up
-        fn(z)
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn(z)
-        times.append(time.perf_counter() - t0)
-    return float(np.min(times)) / n * 1e9  # the minimum: least disturbed by other processes
+    name = check_choice(name, "name", ACTIVATIONS)
+    z = sp.Symbol("z", real=True)
+    forms = {
+        "relu": sp.Max(0, z),
+        "leaky_relu": sp.Max(z, sp.Float(0.01) * z),
+        "elu": sp.Piecewise((z, z > 0), (sp.exp(z) - 1, True)),
+        "gelu": sp.Float(0.5) * z * (1 + sp.erf(sp.Float(2**-0.5) * z)),
+        "softplus": sp.log(1 + sp.exp(z)),
+        "sigmoid": 1 / (1 + sp.exp(-z)),
+        "tanh": sp.tanh(z),
+    }
+    ops = sp.count_ops(forms[name], visual=True)
+    terms = ops.as_coefficients_dict()
+    elementary = transcendental = 0
+    for sym, k in terms.items():
+        if str(sym) in _TRANSCENDENTAL:
+            transcendental += int(k)
+        else:
+            elementary += int(k)
+    return elementary, transcendental
 
 
 def comparison_table(names=("relu", "leaky_relu", "elu", "gelu", "softplus", "sigmoid", "tanh"),
-                     n: int = 200_000, repeat: int = 15, saturation: float = 1e-3) -> ComparisonTable:
+                     saturation: float = 1e-3) -> ComparisonTable:
     """Compare activations on range, gradient, saturation and cost, all computed.
 
     * range: values at ``z = -+1000`` (shown as infinite when beyond 500) and whether the lower
       end is attained (open if the function never reaches its infimum);
     * ``max |f'|`` on ``[-10, 10]`` and ``f'`` at ``-10`` and ``10``;
     * saturates: on which side ``|f'(+-10)| < saturation``;
-    * cost: best-of-``repeat`` time per element (ns) of the torch function on ``n`` float32 numbers,
-      on one thread
-      (timings depend on the machine and its load; compare ratios, not absolute values).
+    * cost: elementary and transcendental operations per element (:func:`operation_counts`), an
+      operation count rather than a timing, so the table is the same on every machine.
     """
     if isinstance(names, str):
         names = (names,)
+    if isinstance(names, np.ndarray) or not hasattr(names, "__iter__"):
+        raise TypeError(f"names must be a sequence of activation names, got {type(names).__name__}")
     names = [check_choice(nm, "names", ACTIVATIONS) for nm in names]
     if not names:
         raise ValueError("names must list at least one activation")
-    n = int(check_real(n, "n", low=1))
-    repeat = int(check_real(repeat, "repeat", low=1))
     saturation = check_real(saturation, "saturation", positive=True)
-    import torch
-
     grid = np.linspace(-10, 10, 20001)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        cost = {nm: _time_per_element(nm, n, repeat) for nm in names}
-    finally:
-        torch.set_num_threads(threads)
     rows = []
     for nm in names:
         f, df = ACTIVATIONS[nm]
@@ -330,6 +324,7 @@ def comparison_table(names=("relu", "leaky_relu", "elu", "gelu", "softplus", "si
         d = df(grid)
         gl, gr = float(df(np.array(-10.0))), float(df(np.array(10.0)))
         sides = [s for s, g in (("left", gl), ("right", gr)) if abs(g) < saturation]
+        elementary, transcendental = operation_counts(nm)
         rows.append({
             "name": nm,
             "range": (lo, hi),
@@ -339,7 +334,8 @@ def comparison_table(names=("relu", "leaky_relu", "elu", "gelu", "softplus", "si
             "grad_left": gl,
             "grad_right": gr,
             "saturates": "both" if len(sides) == 2 else (sides[0] if sides else "no"),
-            "ns_per_element": cost[nm],
+            "elementary_ops": elementary,
+            "transcendental_ops": transcendental,
         })
     return ComparisonTable(rows)
 

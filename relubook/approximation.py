@@ -21,8 +21,8 @@ from typing import Callable
 
 import numpy as np
 
-from .nets import ShallowReLU
-from .validate import as_array, check_choice, check_int, check_interval, check_real
+from .nets import DeepReLU, ShallowReLU
+from .validate import check_bool, check_size, as_array, check_choice, check_int, check_interval, check_real
 
 __all__ = [
     "clamped_interpolant",
@@ -54,6 +54,22 @@ __all__ = [
 ]
 
 _MAX_LEVELS = 24
+MAX_UNITS = 10_000_000
+"""Most ReLUs a construction of this module builds (about 80 MB per 10^7 units of float64 weights)."""
+
+
+def _ratio(M: float, a: float, b: float, eps: float, what: str = "slope_bound * (b - a) / eps") -> float:
+    """``M (b - a) / eps`` if it is a finite float, else ValueError naming the arguments."""
+    with np.errstate(over="ignore"):
+        ratio = M * (b - a) / eps
+    if not math.isfinite(ratio):
+        raise ValueError(f"{what} must be a finite number, got overflow (slope_bound={M}, a={a}, b={b}, eps={eps})")
+    return ratio
+
+
+def _check_units(n_units: float, what: str) -> None:
+    if n_units > MAX_UNITS:
+        raise ValueError(f"{what} would need {n_units:.3g} ReLUs, more than the limit {MAX_UNITS:.0e}")
 
 
 def _check_function(f) -> Callable:
@@ -105,7 +121,7 @@ def stopping_index(slope_bound, a, b, eps) -> int:
     M = check_real(slope_bound, "slope_bound", positive=True)
     a, b = check_interval(a, b, ("a", "b"))
     eps = check_real(eps, "eps", positive=True)
-    ratio = M * (b - a) / eps
+    ratio = _ratio(M, a, b, eps)
     i = max(1, math.floor(math.log2(ratio)) + 1)
     while ratio / 2**i >= 1:  # guard rounding of log2 at exact powers of two
         i += 1
@@ -119,7 +135,7 @@ def natural_log_index(slope_bound, a, b, eps) -> int:
     M = check_real(slope_bound, "slope_bound", positive=True)
     a, b = check_interval(a, b, ("a", "b"))
     eps = check_real(eps, "eps", positive=True)
-    return max(1, math.floor(math.log(M * (b - a) / eps)) + 1)
+    return max(1, math.floor(math.log(_ratio(M, a, b, eps))) + 1)
 
 
 def lemma1_bound(slope_bound, a, b, levels) -> float:
@@ -147,7 +163,8 @@ def c2_levels(curvature_bound, a, b, eps) -> int:
     M2 = check_real(curvature_bound, "curvature_bound", positive=True)
     a, b = check_interval(a, b, ("a", "b"))
     eps = check_real(eps, "eps", positive=True)
-    return max(1, math.ceil(math.log2((b - a) * math.sqrt(M2 / (8 * eps)))))
+    q = _ratio(math.sqrt(M2), a, b, math.sqrt(8 * eps), "(b - a) sqrt(curvature_bound / (8 eps))")
+    return max(1, math.ceil(math.log2(q)))
 
 
 def dyadic_nodes(a, b, levels) -> np.ndarray:
@@ -203,11 +220,10 @@ def dyadic_network(f, a, b, levels, merged=True, check_shape=True) -> ShallowReL
     f = _check_function(f)
     a, b = check_interval(a, b, ("a", "b"))
     i = check_int(levels, "levels", minimum=1, maximum=_MAX_LEVELS)
-    if not isinstance(merged, bool):
-        raise TypeError(f"merged must be True or False, got {type(merged).__name__}")
+    merged = check_bool(merged, "merged")
     nodes = dyadic_nodes(a, b, i)
     y = _values(f, nodes)
-    if check_shape:
+    if check_bool(check_shape, "check_shape"):
         d2 = np.diff(y, 2)
         tol = 1e-12 * max(1.0, float(np.max(np.abs(y))))
         if np.any(d2 < -tol) and np.any(d2 > tol):
@@ -256,6 +272,7 @@ def cosine_levels(eps) -> int:
 def paper_cosine_relus(M, eps) -> int:
     """ReLUs of the paper's Lemma 2: ``2 (2n+1) (3 * 2**l - 3)`` with ``n = floor(M / 2 pi) + 1``."""
     M = check_real(M, "M", positive=True)
+    eps = check_real(eps, "eps", positive=True)
     n = math.floor(M / (2 * math.pi)) + 1
     return 2 * (2 * n + 1) * (3 * 2 ** cosine_levels(eps) - 3)
 
@@ -264,7 +281,10 @@ def uniform_cosine_pieces(M, eps) -> int:
     """Pieces of the uniform interpolant: ``ceil(2 M / sqrt(8 eps))`` (one ReLU each)."""
     M = check_real(M, "M", positive=True)
     eps = check_real(eps, "eps", positive=True)
-    return max(1, math.ceil(2 * M / math.sqrt(8 * eps)))
+    q = 2 * M / math.sqrt(8 * eps)
+    if not math.isfinite(q):
+        raise ValueError(f"2 M / sqrt(8 eps) must be finite, got overflow (M={M}, eps={eps})")
+    return max(1, math.ceil(q))
 
 
 def cosine_network(M, eps, method="paper") -> ShallowReLU:
@@ -280,6 +300,7 @@ def cosine_network(M, eps, method="paper") -> ShallowReLU:
     check_choice(method, "method", ("paper", "uniform"))
     if method == "uniform":
         N = uniform_cosine_pieces(M, eps)
+        _check_units(N, f"cosine_network(M={M}, eps={eps})")
         t = -M + 2 * M * np.arange(N + 1) / N
         slopes = np.diff(np.cos(t)) / np.diff(t)
         beta = np.diff(slopes, prepend=0.0)
@@ -288,6 +309,7 @@ def cosine_network(M, eps, method="paper") -> ShallowReLU:
     if levels > 16:
         raise ValueError(f"eps={eps} is too small for the literal paper construction (needs {levels} levels)")
     n = math.floor(M / (2 * math.pi)) + 1
+    _check_units(paper_cosine_relus(M, eps), f"cosine_network(M={M}, eps={eps})")
     # the half period centred at k pi carries (-1)^k times the piece centred at 0, shifted by k pi:
     # concave pieces for even k, convex pieces for odd k
     nodes = -math.pi / 2 + math.pi * np.arange(2**levels + 1) / 2**levels
@@ -487,8 +509,11 @@ def evaluate_1d(net: ShallowReLU, x) -> np.ndarray:
 
 def sup_error(net, f, a, b, n=20001) -> float:
     """``max |net - f|`` on ``n`` equally spaced points of ``[a, b]`` (endpoints included)."""
+    if not isinstance(net, (ShallowReLU, DeepReLU)):
+        raise TypeError(f"net must be a ShallowReLU or DeepReLU, got {type(net).__name__}")
+    f = _check_function(f)
     a, b = check_interval(a, b, ("a", "b"))
-    n = check_int(n, "n", minimum=2)
+    n = check_size(n, "n", minimum=2, maximum=10**7, reason="the n grid points and values are held in memory")
     x = np.linspace(a, b, n)
     y = evaluate_1d(net, x) if (net.input_dim == 1 and net.scalar_output) else net(x)
     return float(np.max(np.abs(y - _values(f, x))))

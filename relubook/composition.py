@@ -30,7 +30,12 @@ from __future__ import annotations
 import numpy as np
 
 from .nets import DeepReLU, ShallowReLU
-from .validate import as_array, check_choice, check_int, check_real
+from .validate import as_array, check_budget, check_choice, check_int, check_real, check_size
+
+MAX_DEPTH = 64
+"""Largest sawtooth depth: a sawtooth of depth d has 2^d pieces, beyond 2^64 no float grid resolves them."""
+MAX_M = 500
+"""Largest Yarotsky level m: the terms 4^-m of f_m leave double precision (4^m overflows past m = 511)."""
 
 __all__ = [
     "compose",
@@ -80,7 +85,7 @@ def compose(outer, inner) -> DeepReLU:
     (W2, b2), (W1, b1) = outer.layers[0], inner.layers[-1]
     joint = (W2 @ W1, W2 @ b1 + b2)
     layers = inner.layers[:-1] + [joint] + outer.layers[1:]
-    return DeepReLU(layers, scalar_output=outer.scalar_output)
+    return DeepReLU._trusted(layers, scalar_output=outer.scalar_output)
 
 
 def parallel(*nets) -> DeepReLU:
@@ -94,6 +99,9 @@ def parallel(*nets) -> DeepReLU:
     depth = nets[0].depth
     if any(n.depth != depth for n in nets):
         raise ValueError(f"parallel networks must have equal depth, got {[n.depth for n in nets]}")
+    size = max(sum(n.layers[i][0].shape[0] for n in nets) * sum(n.layers[i][0].shape[1] for n in nets)
+               for i in range(depth + 1))
+    check_budget(8.0 * size, "a weight matrix of the parallel network (nets)")
     layers = []
     for i in range(depth + 1):
         Ws = [n.layers[i][0] for n in nets]
@@ -105,13 +113,14 @@ def parallel(*nets) -> DeepReLU:
             W[r : r + M.shape[0], c : c + M.shape[1]] = M
             r, c = r + M.shape[0], c + M.shape[1]
         layers.append((W, np.concatenate([n.layers[i][1] for n in nets])))
-    return DeepReLU(layers, scalar_output=len(nets) == 1 and nets[0].scalar_output)
+    return DeepReLU._trusted(layers, scalar_output=len(nets) == 1 and nets[0].scalar_output)
 
 
 def identity_network(dim: int = 1, depth: int = 1) -> DeepReLU:
     """``x -> x`` on ``R^dim`` with ``depth`` hidden layers of ``2 dim`` units (``x = R(x) - R(-x)``)."""
-    dim = check_int(dim, "dim", minimum=1)
-    depth = check_int(depth, "depth", minimum=1)
+    dim = check_size(dim, "dim", maximum=4096, reason="the network stores dense (2 dim)^2 weight matrices")
+    depth = check_size(depth, "depth", maximum=10_000, reason="one hidden layer per unit of depth")
+    check_budget(8.0 * 4 * dim * dim * depth, "identity_network(dim, depth)")
     eye = np.eye(dim)
     first = (np.vstack((eye, -eye)), np.zeros(2 * dim))
     mid = np.block([[eye, -eye], [-eye, eye]])
@@ -151,7 +160,7 @@ def sawtooth(depth: int, form: str = "yarotsky") -> DeepReLU:
     With the default form the network has ``depth`` hidden layers of 3 units;
     ``form="telgarsky"`` gives Telgarsky's ``2 depth`` layers of widths 2, 1, 2, 1, ...
     """
-    depth = check_int(depth, "depth", minimum=1)
+    depth = check_size(depth, "depth", maximum=MAX_DEPTH, reason="a sawtooth of depth d has 2^d pieces")
     g = tent(form)
     net = g
     for _ in range(depth - 1):
@@ -169,7 +178,7 @@ def yarotsky_square(m: int) -> DeepReLU:
     ``R(g_{s-1} - 1/2)``), so ``3m`` neurons: size ``O(m) = O(log 1/eps)``.
     Valid on ``[0, 1]`` (where every unit's input is non-negative).
     """
-    m = check_int(m, "m", minimum=1)
+    m = check_size(m, "m", maximum=MAX_M, reason="the terms 4^-m of f_m leave double precision (4^m overflows past 511)")
     # layer 1 from x: acc_0 = x, g_0 = x
     layers = [(np.ones((3, 1)), np.array([0.0, 0.0, -0.5]))]
     for s in range(1, m + 1):
@@ -185,7 +194,7 @@ def yarotsky_square(m: int) -> DeepReLU:
 
 def square_error(m: int) -> float:
     """The exact sup error ``4^-(m+1)`` of :func:`yarotsky_square` on ``[0, 1]``."""
-    m = check_int(m, "m", minimum=1)
+    m = check_size(m, "m", maximum=MAX_M, reason="4^-(m+1) underflows double precision")
     return 4.0 ** (-(m + 1))
 
 
@@ -197,8 +206,8 @@ def multiplication_network(M: float, m: int) -> DeepReLU:
     (each ``f_m(t) - t^2`` lies in ``[0, 4^-(m+1)]``) and the network returns
     exactly 0 when ``x = 0`` or ``y = 0``.  ``m + 1`` hidden layers, ``6 + 9m`` neurons.
     """
-    M = check_real(M, "M", positive=True)
-    m = check_int(m, "m", minimum=1)
+    M = check_real(M, "M", positive=True, high=1e150)
+    m = check_size(m, "m", maximum=MAX_M, reason="the terms 4^-m of f_m leave double precision (4^m overflows past 511)")
     s = 1.0 / (2 * M)
     rows = np.array([[1.0, 1.0], [-1.0, -1.0], [1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, -1.0]]) * s
     pair = np.array([1.0, 1.0])
@@ -216,8 +225,10 @@ def product_network(k: int, m: int) -> DeepReLU:
     an error of at most about ``4^-m``, so the total error is at most about
     ``(k - 1) 4^-m``.  Depth ``ceil(log2 k) (m + 1)``.
     """
-    k = check_int(k, "k", minimum=2)
-    m = check_int(m, "m", minimum=1)
+    k = check_size(k, "k", minimum=2, maximum=1024, reason="the first level alone has 9 k dense units")
+    m = check_size(m, "m", maximum=MAX_M, reason="the terms 4^-m of f_m leave double precision (4^m overflows past 511)")
+    # the widest layer of the first level: ceil(k/2) blocks of width 9, one dense square matrix
+    check_budget(8.0 * (9 * (k // 2 + 1)) ** 2 * (m + 2), f"product_network({k}, {m})'s dense block-diagonal layers")
     mult = multiplication_network(1.0, m)
     net, width = None, k
     while width > 1:
@@ -227,7 +238,7 @@ def product_network(k: int, m: int) -> DeepReLU:
         level = parallel(*blocks)
         net = level if net is None else compose(level, net)
         width = width // 2 + width % 2
-    return DeepReLU(net.layers, scalar_output=True)
+    return DeepReLU._trusted(net.layers, scalar_output=True)
 
 
 # -- depth separation (Telgarsky) --------------------------------------------------------
@@ -243,6 +254,7 @@ def telgarsky_deep(k: int) -> DeepReLU:
 
     ``g_k(i / 2^k) = i mod 2``, so ``1[g_k > 1/2]`` labels every point correctly.
     """
+    k = check_size(k, "k", maximum=MAX_DEPTH, reason="a sawtooth of depth k has 2^k pieces")
     return sawtooth(k, form="telgarsky")
 
 

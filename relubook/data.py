@@ -38,6 +38,19 @@ def _standardise(X_train, X_test):
     return (X_train - mean) / std, (X_test - mean) / std
 
 
+def _float_dtype(dtype, name: str = "dtype"):
+    """A numpy floating dtype (``np.float32``, ``"float64"``, ...)."""
+    if isinstance(dtype, (str, type, np.dtype)):
+        try:
+            dt = np.dtype(dtype)
+        except TypeError:
+            dt = None
+        if dt is not None and dt.kind == "f":
+            return dt
+        raise ValueError(f"{name} must be a numpy floating dtype such as np.float32, got {dtype!r}")
+    raise TypeError(f"{name} must be a numpy floating dtype such as np.float32, got {type(dtype).__name__}")
+
+
 def digits(test_fraction: float = 0.2, seed: int = 0, dtype=np.float32):
     """scikit-learn's 8x8 digits, shuffled, split and standardised with the training statistics.
 
@@ -46,6 +59,7 @@ def digits(test_fraction: float = 0.2, seed: int = 0, dtype=np.float32):
     """
     test_fraction = check_real(test_fraction, "test_fraction", low=0.0, high=1.0, open_interval=True)
     seed = check_int(seed, "seed", minimum=0)
+    dtype = _float_dtype(dtype)
     from sklearn.datasets import load_digits
 
     data = load_digits()
@@ -121,6 +135,7 @@ def mnist(path=None, dtype=np.float32):
             )
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a folder name, got {type(path).__name__}")
+    dtype = _float_dtype(dtype)
     folder = Path(path)
     found = {key: _find(folder, stem) for key, stem in MNIST_FILES.items()}
     missing = [MNIST_FILES[k] for k, v in found.items() if v is None]

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from .device import device as default_device
-from .validate import as_array, as_points, check_choice, check_int
+from .validate import CHUNK_BYTES, as_array, as_points, check_budget, check_choice, check_int, check_real
 
 __all__ = ["dying_area", "dying_fraction", "born_dead_probability", "born_dead_width",
            "simulate_born_dead", "simulate_born_dead_curve", "domain_born_dead", "dead_neurons", "dead_fraction", "sparsity"]
@@ -66,6 +66,16 @@ def born_dead_width(depth, delta) -> int:
     return N
 
 
+WORK_LIMIT = 2e8
+"""Most random numbers or multiply-adds one Monte Carlo call of this module does before refusing."""
+
+
+def _check_work(work: float, what: str) -> None:
+    if work > WORK_LIMIT:
+        raise ValueError(f"{what} would need about {work:.3g} operations, more than the limit {WORK_LIMIT:.0e}; "
+                         "use fewer trials or a smaller network")
+
+
 def simulate_born_dead(width, depth, n_trials=100_000, seed=0, chunk=50_000):
     """Monte Carlo estimate of :func:`born_dead_probability` with its standard error.
 
@@ -77,6 +87,9 @@ def simulate_born_dead(width, depth, n_trials=100_000, seed=0, chunk=50_000):
     n_trials = check_int(n_trials, "n_trials", minimum=2)
     seed = check_int(seed, "seed", minimum=0)
     chunk = check_int(chunk, "chunk", minimum=1)
+    _check_work(float(n_trials) * width * (1 + width * (depth - 1)), "simulate_born_dead(width, depth, n_trials)")
+    # bounded memory: a chunk holds (chunk, width, width) float32 weights, at most CHUNK_BYTES
+    chunk = min(chunk, max(1, CHUNK_BYTES // (4 * width * width)))
     gen = torch.Generator().manual_seed(seed)
     dead = 0
     done = 0
@@ -103,9 +116,14 @@ def simulate_born_dead_curve(width, depths, n_trials=4000, seed=0):
     width = check_int(width, "width", minimum=1)
     n_trials = check_int(n_trials, "n_trials", minimum=2)
     seed = check_int(seed, "seed", minimum=0)
+    if isinstance(depths, (str, bytes)) or depths is None:
+        raise TypeError(f"depths must be a sequence of integers, got {type(depths).__name__}")
     depths = np.asarray(depths)
     if depths.ndim != 1 or depths.size == 0 or not np.issubdtype(depths.dtype, np.integer) or depths.min() < 1:
         raise ValueError(f"depths must be a non-empty 1-D sequence of integers >= 1, got {depths!r}")
+    _check_work(float(n_trials) * width * (1 + width * (int(depths.max()) - 1)),
+                "simulate_born_dead_curve(width, depths, n_trials)")
+    check_budget(4.0 * n_trials * width * width, "simulate_born_dead_curve's batch of weights (n_trials x width^2)")
     gen = torch.Generator().manual_seed(seed)
     h = torch.relu(torch.randn(n_trials, width, generator=gen))  # first layer on x = 1
     dead_at = {1: int((h.abs().sum(1) == 0).sum())}
@@ -131,6 +149,9 @@ def domain_born_dead(width, depth, init="he", n_trials=2000, n_points=201, bias_
     n_trials = check_int(n_trials, "n_trials", minimum=2)
     n_points = check_int(n_points, "n_points", minimum=2)
     seed = check_int(seed, "seed", minimum=0)
+    bias_std = check_real(bias_std, "bias_std", nonnegative=True)
+    _check_work(float(n_trials) * width * (n_points + width) * depth, "domain_born_dead(width, depth, n_trials, n_points)")
+    check_budget(8.0 * n_trials * width * (n_points + width) * 2, "domain_born_dead's batch (n_trials x width x (n_points + width))")
     gen = torch.Generator().manual_seed(seed)
     x = torch.linspace(-1, 1, n_points, dtype=torch.float64)
     h = x.view(1, n_points, 1).expand(n_trials, n_points, 1)

@@ -23,7 +23,7 @@ import numpy as np
 from .approximation import cosine_levels, dyadic_network
 from .compositional import compositional_network
 from .nets import DeepReLU, ShallowReLU
-from .validate import check_int, check_interval, check_real
+from .validate import as_sequence, check_bool, check_int, check_interval, check_real
 
 __all__ = [
     "BOOK_DEPENDENCIES",
@@ -79,8 +79,7 @@ def lemma1_intervals(a, b, level, printed=False) -> np.ndarray:
     """
     a, b = check_interval(a, b, ("a", "b"))
     i = check_int(level, "level", minimum=1, maximum=30)
-    if not isinstance(printed, bool):
-        raise TypeError(f"printed must be True or False, got {type(printed).__name__}")
+    printed = check_bool(printed, "printed")
     j = np.arange(1, 2 ** (i - 1) + 1)
     H = (b - a) / 2 ** (i - 1)
     left = a + (j - 1) * H
@@ -90,7 +89,7 @@ def lemma1_intervals(a, b, level, printed=False) -> np.ndarray:
 
 def sum_networks(nets) -> ShallowReLU:
     """One shallow network computing the sum of one-input, one-output shallow networks."""
-    nets = list(nets)
+    nets = as_sequence(nets, "nets", "ShallowReLU networks")
     if not nets or not all(isinstance(n, ShallowReLU) for n in nets):
         raise TypeError("nets must be a non-empty sequence of ShallowReLU networks")
     if any(n.W.shape[1] != 1 or n.B.shape[0] != 1 for n in nets):

@@ -26,8 +26,9 @@ import math
 from typing import Callable
 
 import torch
+import numpy as np
 
-from .validate import check_int
+from .validate import check_bool, check_budget, check_device, check_dtype, check_int
 
 __all__ = [
     "register_scheme",
@@ -162,10 +163,10 @@ def rai_sample(fan_out, fan_in, batch=(), generator=None, dtype=torch.float64, d
     shapes ``(*batch, fan_out, fan_in)`` and ``(*batch, fan_out)``.
     """
     fan_in, fan_out = _fans(fan_in, fan_out)
-    if isinstance(batch, int):
-        batch = (batch,)
-    batch = tuple(check_int(s, "batch", minimum=1) for s in batch)
-    device = torch.device("cpu") if device is None else torch.device(device)
+    batch = _batch(batch)
+    dtype = check_dtype(dtype, "dtype")
+    device = torch.device("cpu") if device is None else check_device(device, "device")
+    check_budget(8.0 * math.prod(batch) * fan_out * (fan_in + 1), "rai_sample's weights")
     V = _normal((*batch, fan_out, fan_in + 1), RAI_SIGMA / math.sqrt(fan_in), generator, dtype, device)
     k = torch.randint(0, fan_in + 1, (*batch, fan_out, 1), generator=generator, device=device)
     beta21 = torch.rand((*batch, fan_out, 1), generator=generator, dtype=dtype, device=device).sqrt()
@@ -180,6 +181,17 @@ def _rai(batch, fan_in, fan_out, generator, dtype, device):
 register_scheme("rai", _rai, None, None)
 
 
+def _batch(batch) -> tuple:
+    """``batch``: an integer or a tuple of positive integers (the leading shape of the draws)."""
+    if isinstance(batch, (int, np.integer)) and not isinstance(batch, (bool, np.bool_)):
+        batch = (batch,)
+    if not isinstance(batch, (tuple, list)):
+        raise TypeError(f"batch must be an integer or a tuple of integers, got {type(batch).__name__}")
+    batch = tuple(check_int(s, "batch", minimum=1) for s in batch)
+    check_budget(8.0 * math.prod(batch), "the batch of layers (batch)")
+    return batch
+
+
 def _generator(generator, device):
     if generator is None:
         return None
@@ -190,15 +202,13 @@ def _generator(generator, device):
 
 def sample_layer(scheme: str, fan_in: int, fan_out: int, batch=(), generator=None, dtype=None, device=None):
     """Draw ``(W, b)`` of one layer (or a batch of layers of shape ``batch``) under ``scheme``."""
-    from .device import device as default_device
 
     entry = _scheme(scheme)
     fan_in, fan_out = _fans(fan_in, fan_out)
-    if isinstance(batch, int):
-        batch = (batch,)
-    batch = tuple(check_int(s, "batch", minimum=1) for s in batch)
-    dtype = torch.float64 if dtype is None else dtype
-    device = default_device() if device is None else torch.device(device)
+    batch = _batch(batch)
+    dtype = check_dtype(dtype, "dtype")
+    device = check_device(device, "device")
+    check_budget(8.0 * math.prod(batch) * fan_out * (fan_in + 1), "the sampled layer weights")
     return entry["sampler"](batch, fan_in, fan_out, _generator(generator, device), dtype, device)
 
 
@@ -246,17 +256,16 @@ def second_moments(
     layer and the factor's logarithm is carried along (biases are divided by
     the same factor, so the network computed is unchanged).
     """
-    from .device import device as default_device
 
     _scheme(scheme)
     width = check_int(width, "width", minimum=1)
     depth = check_int(depth, "depth", minimum=1)
     n_models = check_int(n_models, "n_models", minimum=1)
     n_inputs = check_int(n_inputs, "n_inputs", minimum=1)
-    if not isinstance(bias, bool):
-        raise TypeError(f"bias must be True or False, got {type(bias).__name__}")
-    dtype = torch.float32 if dtype is None else dtype
-    device = default_device() if device is None else torch.device(device)
+    bias = check_bool(bias, "bias")
+    dtype = check_dtype(dtype, "dtype", default=torch.float32)
+    device = check_device(device, "device")
+    check_budget(8.0 * n_models * width * max(width, n_inputs), "second_moments' batched weights")
     generator = _generator(generator, device)
     h = torch.randn((n_models, width, n_inputs), generator=generator, dtype=dtype, device=device)
     log_q = [torch.log(h.square().mean()).double()]

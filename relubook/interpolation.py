@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from .nets import ShallowReLU, relu
-from .validate import as_array, as_points, check_choice, check_int, check_real
+from .validate import check_bool, check_budget, check_size, as_array, as_points, check_choice, check_int, check_real
 
 __all__ = [
     "interpolate",
@@ -151,9 +151,10 @@ def separating_direction(X, method: str = "best", trials: int = 8, seed: int = 0
     """
     X = _points(X)
     method = check_choice(method, "method", ("best", "moment", "random"))
-    trials = check_int(trials, "trials", minimum=1)
+    trials = check_size(trials, "trials", maximum=10_000, reason="each trial is one projection and sort of all points")
     seed = check_int(seed, "seed", minimum=0)
     n, r = X.shape
+    check_budget(8.0 * (trials + 2) * n, f"separating_direction's {trials + 2} candidate projections of {n} points")
     if r == 1:
         _check_distinct(X)
         return np.ones(1)
@@ -263,8 +264,7 @@ def interpolate(X, Y, method: str = "ramp", direction=None, merged: bool = True)
     (output weight 0), so that it converts to torch like any other network.
     """
     method = check_choice(method, "method", ("ramp", "hat"))
-    if not isinstance(merged, (bool, np.bool_)):
-        raise TypeError(f"merged must be True or False, got {type(merged).__name__}")
+    merged = check_bool(merged, "merged")
     X, w, y, G, scalar = _prepare(X, Y, direction)
     G2 = G.reshape(G.shape[0], -1)  # (n, k)
     n, k = G2.shape
@@ -301,6 +301,7 @@ def design_matrix(y) -> np.ndarray:
     y = as_array(y, "y", ndim=1)
     if y.size == 0:
         raise ValueError("y must contain at least one value")
+    check_budget(8.0 * y.size * y.size * 2, f"the dense {y.size} x {y.size} design matrix")
     return np.hstack([np.ones((y.size, 1)), relu(y[:, None] - y[None, :-1])])
 
 

@@ -17,14 +17,58 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from .validate import as_array, as_points
+from .validate import CHUNK_BYTES, as_array, as_points, check_budget, check_device, check_dtype
 
 __all__ = ["relu", "ShallowReLU", "DeepReLU"]
 
 
 def relu(z):
-    """The rectifier ``max(0, z)``, elementwise, for numpy arrays and scalars."""
+    """The rectifier ``max(0, z)``, elementwise, for finite real numbers and arrays of them."""
+    return np.maximum(as_array(z, "z"), 0.0)
+
+
+def _relu(z):
     return np.maximum(z, 0.0)
+
+
+_DIRECT_LIMIT = 1 << 26
+"""Above this many (point, unit) pairs a one-input ShallowReLU is evaluated from sorted knots."""
+
+
+def _evaluate_sorted(w, b, B, c, x):
+    """``c + B relu(w x + b)`` for one input in ``O((n + m) log m)``: sorted knots, prefix sums.
+
+    ``w, b`` shape ``(m,)``, ``B`` ``(k, m)``, ``c`` ``(k,)``, ``x`` ``(n,)``; returns ``(n, k)``.
+    Equal to the direct sum up to rounding.
+    """
+    out = np.empty((x.size, B.shape[0]))
+    out[:] = c + (B[:, w == 0] @ np.maximum(b[w == 0], 0.0))
+    for sign in (1.0, -1.0):
+        sel = (w * sign) > 0
+        if not np.any(sel):
+            continue
+        t = -b[sel] / w[sel]  # knots; relu(w x + b) = |w| relu(sign (x - t))
+        order = np.argsort(t)
+        t = t[order]
+        S = (B[:, sel] * np.abs(w[sel]))[:, order]
+        cs = np.concatenate([np.zeros((B.shape[0], 1)), np.cumsum(S, axis=1)], axis=1)
+        cst = np.concatenate([np.zeros((B.shape[0], 1)), np.cumsum(S * t, axis=1)], axis=1)
+        for rows in _chunks(x.size, 4 * B.shape[0]):
+            xr = x[rows]
+            if sign > 0:  # units with t < x are active: sum s (x - t)
+                k = np.searchsorted(t, xr, side="left")
+                out[rows] += (cs[:, k] * xr - cst[:, k]).T
+            else:  # units with t > x are active: sum s (t - x)
+                k = np.searchsorted(t, xr, side="right")
+                out[rows] += ((cst[:, -1:] - cst[:, k]) - (cs[:, -1:] - cs[:, k]) * xr).T
+    return out
+
+
+def _chunks(n: int, width: int):
+    """Row slices of at most :data:`CHUNK_BYTES` per ``(rows, width)`` float64 block."""
+    step = max(1, CHUNK_BYTES // (8 * max(1, width)))
+    for start in range(0, n, step):
+        yield slice(start, min(n, start + step))
 
 
 def _torch():
@@ -92,11 +136,18 @@ class ShallowReLU:
     def hidden(self, X) -> np.ndarray:
         """Pre-activations ``W x + b`` of the hidden units, shape ``(n, m)``."""
         X = as_points(X, "X", self.input_dim)
+        check_budget(8.0 * X.shape[0] * self.n_neurons, f"the ({X.shape[0]}, {self.n_neurons}) pre-activations of X")
         return X @ self.W.T + self.b
 
     def __call__(self, X) -> np.ndarray:
-        Z = self.hidden(X)
-        out = relu(Z) @ self.B.T + self.c
+        """Outputs at the rows of ``X``, computed chunk by chunk over points (bounded memory)."""
+        X = as_points(X, "X", self.input_dim)
+        if self.input_dim == 1 and X.shape[0] * self.n_neurons > _DIRECT_LIMIT:
+            out = _evaluate_sorted(self.W[:, 0], self.b, self.B, self.c, X[:, 0])
+            return out[:, 0] if self.scalar_output else out
+        out = np.empty((X.shape[0], self.output_dim))
+        for rows in _chunks(X.shape[0], self.n_neurons):
+            out[rows] = _relu(X[rows] @ self.W.T + self.b) @ self.B.T + self.c
         return out[:, 0] if self.scalar_output else out
 
     # -- conversions -------------------------------------------------------------
@@ -131,8 +182,19 @@ class DeepReLU:
         ``(n, 1)``.  Defaults to ``True`` for one output.
     """
 
+    @classmethod
+    def _trusted(cls, layers, scalar_output: bool) -> "DeepReLU":
+        """Build from layers already checked (float arrays that chain): the builders of
+        :mod:`relubook.composition` use this so that a network of depth ``d`` costs ``O(d)``."""
+        net = cls.__new__(cls)
+        net.layers = list(layers)
+        net.scalar_output = bool(scalar_output) and net.output_dim == 1
+        return net
+
     def __init__(self, layers: Sequence, scalar_output: bool | None = None):
-        if isinstance(layers, (str, bytes)) or not isinstance(layers, Iterable):
+        if isinstance(layers, (str, bytes)) or not isinstance(layers, Iterable) or (
+            isinstance(layers, np.ndarray) and layers.ndim == 0
+        ):
             raise TypeError(f"layers must be a sequence of (W, b) pairs, got {type(layers).__name__}")
         layers = list(layers)
         if not layers:
@@ -140,6 +202,8 @@ class DeepReLU:
         clean = []
         for i, pair in enumerate(layers):
             if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                if isinstance(pair, np.ndarray) and pair.ndim == 0:
+                    raise TypeError(f"layers[{i}] must be a (W, b) pair, got a number")
                 raise TypeError(f"layers[{i}] must be a (W, b) pair, got {type(pair).__name__}")
             W = as_array(pair[0], f"layers[{i}] W", ndim=2)
             b = as_array(pair[1], f"layers[{i}] b", ndim=(0, 1)).reshape(-1)
@@ -153,6 +217,8 @@ class DeepReLU:
         self.layers = clean
         if scalar_output is None:
             scalar_output = self.output_dim == 1
+        if not isinstance(scalar_output, (bool, np.bool_)):
+            raise TypeError(f"scalar_output must be True, False or None, got {type(scalar_output).__name__}")
         if scalar_output and self.output_dim != 1:
             raise ValueError(f"scalar_output=True needs one output, the last layer has {self.output_dim}")
         self.scalar_output = bool(scalar_output)
@@ -185,19 +251,25 @@ class DeepReLU:
     def pre_activations(self, X) -> list[np.ndarray]:
         """Pre-activations of every hidden layer, each of shape ``(n, width)``."""
         H = as_points(X, "X", self.input_dim)
+        check_budget(8.0 * H.shape[0] * self.n_neurons, f"the pre-activations of {H.shape[0]} points")
         out = []
         for W, b in self.layers[:-1]:
             Z = H @ W.T + b
             out.append(Z)
-            H = relu(Z)
+            H = _relu(Z)
         return out
 
     def __call__(self, X) -> np.ndarray:
-        H = as_points(X, "X", self.input_dim)
-        for W, b in self.layers[:-1]:
-            H = relu(H @ W.T + b)
-        W, b = self.layers[-1]
-        out = H @ W.T + b
+        """Outputs at the rows of ``X``, computed chunk by chunk over points (bounded memory)."""
+        X = as_points(X, "X", self.input_dim)
+        out = np.empty((X.shape[0], self.output_dim))
+        width = max([self.input_dim, self.output_dim] + self.widths)
+        for rows in _chunks(X.shape[0], width):
+            H = X[rows]
+            for W, b in self.layers[:-1]:
+                H = _relu(H @ W.T + b)
+            W, b = self.layers[-1]
+            out[rows] = H @ W.T + b
         return out[:, 0] if self.scalar_output else out
 
     # -- conversions -------------------------------------------------------------
@@ -208,10 +280,8 @@ class DeepReLU:
         A scalar network ends with a module that squeezes the last axis.
         """
         torch = _torch()
-        from .device import device as default_device
-
-        dtype = torch.float64 if dtype is None else dtype
-        device = default_device() if device is None else device
+        dtype = check_dtype(dtype, "dtype")
+        device = check_device(device, "device")
         mods = []
         for i, (W, b) in enumerate(self.layers):
             lin = torch.nn.Linear(W.shape[1], W.shape[0], dtype=dtype, device=device)

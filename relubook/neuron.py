@@ -23,7 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .nets import DeepReLU, ShallowReLU, relu
-from .validate import as_array, as_points, check_choice, check_int, check_interval, check_real
+from .device import generator
+from .validate import as_sequence, as_array, as_points, check_choice, check_int, check_interval, check_real
 
 __all__ = [
     "gate",
@@ -249,6 +250,7 @@ def pattern_feasible(net, pattern) -> bool:
 def region_markdown(regions, digits: int = 3) -> str:
     """A markdown table of :func:`region_table` rows: pattern, affine function, approximate area."""
     digits = check_int(digits, "digits", minimum=0, maximum=12)
+    regions = as_sequence(regions, "regions", "Region objects")
     lines = ["| pattern | active units | f(x) on the region | area in the box |", "| --- | --- | --- | --- |"]
     for r in regions:
         if not isinstance(r, Region):
@@ -309,10 +311,9 @@ def active_probability_mc(b, sigma, d, n: int = 100_000, inputs: str = "sphere",
     d = check_int(d, "d", minimum=1)
     n = check_int(n, "n", minimum=2)
     check_choice(inputs, "inputs", INPUT_MODELS)
-    if rng is None:
-        rng = np.random.default_rng()
-    elif not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy Generator, got {type(rng).__name__}")
+    if rng is not None and not isinstance(rng, np.random.Generator):
+        rng = check_int(rng, "rng", minimum=0)
+    rng = generator(rng)  # None: the generator rb.seed set
     w = rng.normal(0.0, sigma, size=(n, d))
     x = rng.normal(size=(n, d))
     if inputs == "sphere":

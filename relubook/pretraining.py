@@ -97,20 +97,21 @@ _INIT = {"default": "torch-default", "rai": "rai"}
 
 
 # -- targets and starting points -----------------------------------------------------
-def _curve(name) -> str:
+def _curve(name, arg: str = "curve") -> str:
     if not isinstance(name, str):
-        raise TypeError(f"curve must be a string, one of {', '.join(TARGETS)}; got {type(name).__name__}")
-    return check_choice(name, "curve", tuple(TARGETS))
+        raise TypeError(f"{arg} must be a string, one of {', '.join(TARGETS)}; got {type(name).__name__}")
+    return check_choice(name, arg, tuple(TARGETS))
 
 
 def target(name: str, x) -> np.ndarray:
     """Values of the target curve ``name`` (a key of :data:`TARGETS`) at ``x``."""
-    name = _curve(name)
+    name = _curve(name, "name")
     return TARGETS[name](as_array(x, "x"))
 
 
 def wave_sign(name: str) -> float:
     """``-1`` if the waves are subtracted from ``y = x`` for this target (convex: x^3, x^11), ``+1`` if added."""
+    name = _curve(name, "name")
     x = np.linspace(0, 1, 501)
     return -1.0 if np.mean(target(name, x) - x) < 0 else 1.0
 
@@ -128,19 +129,51 @@ def starting_peaks(n_models: int, depth: int = 5, seed: int = 0, low: float = 0.
 
 
 # -- the reparameterisation in torch (batched over models) ------------------------------
-def _tensor2d(value, name):
+def _tensor2d(value, name, peaks: bool = False):
     if not isinstance(value, torch.Tensor):
         raise TypeError(f"{name} must be a torch tensor of shape (models, depth), got {type(value).__name__}")
-    if value.dim() != 2 or value.shape[1] == 0:
+    if not value.is_floating_point():
+        raise TypeError(f"{name} must be a real floating tensor, got dtype {value.dtype}")
+    if value.dim() != 2 or value.shape[0] == 0 or value.shape[1] == 0:
         raise ValueError(f"{name} must have shape (models, depth), got {tuple(value.shape)}")
+    with torch.no_grad():
+        if not bool(torch.isfinite(value).all()):
+            raise ValueError(f"{name} must be finite")
+        if peaks and not bool(((value > 0) & (value < 1)).all()):
+            raise ValueError(f"{name} must lie strictly between 0 and 1 (a peak at 0 or 1 divides by zero)")
     return value
+
+
+def _peak_value(value, name, like):
+    """``next_peak``: a number or a tensor broadcastable to ``(M, 1)``, strictly inside (0, 1)."""
+    if isinstance(value, torch.Tensor):
+        if not value.is_floating_point():
+            raise TypeError(f"{name} must be a real number or floating tensor, got dtype {value.dtype}")
+        with torch.no_grad():
+            if not bool(((value > 0) & (value < 1)).all()):
+                raise ValueError(f"{name} must lie strictly between 0 and 1")
+        try:
+            torch.broadcast_shapes(value.shape, (like.shape[0], 1))
+        except RuntimeError:
+            raise ValueError(f"{name} must be a number or broadcast to ({like.shape[0]}, 1), got {tuple(value.shape)}") from None
+        return value
+    return check_real(value, name, low=0.0, high=1.0, open_interval=True)
 
 
 def batched_waves(x, peaks):
     """Waves ``W_0..W_{d-1}`` of every model: ``x`` of shape ``(n,)``, ``peaks`` ``(M, d)`` -> ``(M, d, n)``."""
-    peaks = _tensor2d(peaks, "peaks")
+    peaks = _tensor2d(peaks, "peaks", peaks=True)
     if not isinstance(x, torch.Tensor) or x.dim() != 1:
         raise TypeError("x must be a one-dimensional torch tensor of points in [0, 1]")
+    if not x.is_floating_point():
+        raise TypeError(f"x must be a real floating tensor, got dtype {x.dtype}")
+    with torch.no_grad():
+        if not bool(((x >= 0) & (x <= 1)).all()):
+            raise ValueError("x must lie in [0, 1] (and be finite)")
+    return _batched_waves(x, peaks)
+
+
+def _batched_waves(x, peaks):
     w = x.expand(peaks.shape[0], -1)
     out = []
     for i in range(peaks.shape[1]):
@@ -155,9 +188,21 @@ def batched_tied_scales(peaks, s0, next_peak: float = 0.5):
 
     The last scale uses ``next_peak`` for the peak ``a_d`` the network does not have.
     """
-    peaks = _tensor2d(peaks, "peaks")
-    if not isinstance(s0, torch.Tensor) or s0.shape != peaks.shape[:1]:
+    peaks = _tensor2d(peaks, "peaks", peaks=True)
+    if not isinstance(s0, torch.Tensor):
+        raise TypeError(f"s0 must be a torch tensor of shape ({peaks.shape[0]},), got {type(s0).__name__}")
+    if s0.shape != peaks.shape[:1]:
         raise ValueError(f"s0 must be a torch tensor of shape ({peaks.shape[0]},), one first scale per model")
+    if not s0.is_floating_point():
+        raise TypeError(f"s0 must be a real floating tensor, got dtype {s0.dtype}")
+    with torch.no_grad():
+        if not bool(torch.isfinite(s0).all()):
+            raise ValueError("s0 must be finite")
+    next_peak = _peak_value(next_peak, "next_peak", peaks)
+    return _tied_scales(peaks, s0, next_peak)
+
+
+def _tied_scales(peaks, s0, next_peak):
     nxt = torch.as_tensor(next_peak, dtype=peaks.dtype, device=peaks.device).expand(peaks.shape[0], 1)
     ext = torch.cat([peaks, nxt], dim=1)
     ratios = (1 - ext[:, 1:-1]) * ext[:, 2:]
@@ -171,10 +216,16 @@ def compositional_weights(peaks, scales):
     ``(W, b)`` with shapes ``(M, fan_out, fan_in)`` and ``(M, fan_out)``, ``d + 1`` layers for
     ``d`` peaks.  Scales must be nonzero.
     """
-    peaks = _tensor2d(peaks, "peaks")
+    peaks = _tensor2d(peaks, "peaks", peaks=True)
     scales = _tensor2d(scales, "scales")
     if scales.shape != peaks.shape:
         raise ValueError(f"scales must have the shape of peaks {tuple(peaks.shape)}, got {tuple(scales.shape)}")
+    if bool((scales == 0).any()):
+        raise ValueError("scales must all be nonzero (the amplitude of every later wave is |s_i|)")
+    return _weights(peaks, scales)
+
+
+def _weights(peaks, scales):
     M, d = peaks.shape
     amp, sign = scales.abs(), torch.sign(scales)
     if bool((amp == 0).any()):
@@ -443,9 +494,9 @@ def run_study(curves=tuple(TARGETS), types=NETWORK_TYPES, *, n_models: int = 30,
     comp = [i for i, (c, k, m) in enumerate(grid) if types[k] in _COMPOSITIONAL]
     if comp:  # compositional initialisation: shared peaks, tied scales, s_0 = +-1/4
         pk = t_(peaks0[[grid[i][2] for i in comp]])
-        sc = batched_tied_scales(pk, 0.25 * signs[comp], nexts[comp].unsqueeze(1))
+        sc = _tied_scales(pk, 0.25 * signs[comp], nexts[comp].unsqueeze(1))
         with torch.no_grad():
-            for W, b, (Wn, bn) in zip(net.weights, net.biases, compositional_weights(pk, sc)):
+            for W, b, (Wn, bn) in zip(net.weights, net.biases, _weights(pk, sc)):
                 W[comp], b[comp] = Wn, bn
     weights, biases = list(net.weights), list(net.biases)
     params = weights + biases
@@ -463,7 +514,7 @@ def run_study(curves=tuple(TARGETS), types=NETWORK_TYPES, *, n_models: int = 30,
         free = torch.tensor([types[grid[i][1]] == "free-scales" for i in pre], device=dev).unsqueeze(1)
         theta = torch.logit(pk).requires_grad_(True)  # peaks a = sigmoid(theta) stay in (0, 1)
         s0_p = s0.clone().requires_grad_(True)
-        s_free = batched_tied_scales(pk, s0, nx).requires_grad_(True)  # free scales start tied
+        s_free = _tied_scales(pk, s0, nx).requires_grad_(True)  # free scales start tied
         pre_params = [theta, s0_p, s_free]
         pre_states = [(torch.zeros_like(p), torch.zeros_like(p)) for p in pre_params]
         pre_steps = torch.zeros(len(pre), dtype=dtype, device=dev)
@@ -473,7 +524,7 @@ def run_study(curves=tuple(TARGETS), types=NETWORK_TYPES, *, n_models: int = 30,
 
         def reparam():
             a = torch.sigmoid(theta)
-            return a, torch.where(free, s_free, batched_tied_scales(a, s0_p, nx))
+            return a, torch.where(free, s_free, _tied_scales(a, s0_p, nx))
 
     losses = np.empty((epochs + 1, total))
     snapshots = {}
@@ -487,7 +538,7 @@ def run_study(curves=tuple(TARGETS), types=NETWORK_TYPES, *, n_models: int = 30,
             if pending.any():
                 a, s = reparam()
                 idx = np.flatnonzero(pending)
-                for (W, b), (Wn, bn) in zip(Ws, compositional_weights(a[idx], s[idx])):
+                for (W, b), (Wn, bn) in zip(Ws, _weights(a[idx], s[idx])):
                     W[n_raw + idx], b[n_raw + idx] = Wn, bn
             snapshots[epoch] = [(W.cpu().numpy(), b.cpu().numpy()) for W, b in Ws]
 
@@ -501,7 +552,7 @@ def run_study(curves=tuple(TARGETS), types=NETWORK_TYPES, *, n_models: int = 30,
                 idx = np.flatnonzero(switch_at == t)
                 with torch.no_grad():
                     a, s = reparam()
-                    for W, b, (Wn, bn) in zip(weights, biases, compositional_weights(a[idx], s[idx])):
+                    for W, b, (Wn, bn) in zip(weights, biases, _weights(a[idx], s[idx])):
                         W[n_raw + idx], b[n_raw + idx] = Wn, bn
                     raw_active[n_raw + idx] = True
                     sw_peaks[n_raw + idx] = a[idx].cpu().numpy()
@@ -519,7 +570,7 @@ def run_study(curves=tuple(TARGETS), types=NETWORK_TYPES, *, n_models: int = 30,
                 if any_pre:
                     on = torch.as_tensor(pending, device=dev)
                     a, s = reparam()
-                    out = x + torch.einsum("md,mdn->mn", s, batched_waves(x, a))
+                    out = x + torch.einsum("md,mdn->mn", s, _batched_waves(x, a))
                     per_pre = ((out - Y_pre) ** 2).mean(dim=1)
                     loss_sum = loss_sum + (per_pre * on).sum()
                     if hi == total:

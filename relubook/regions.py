@@ -46,7 +46,11 @@ from typing import NamedTuple
 import numpy as np
 
 from .nets import DeepReLU, ShallowReLU
-from .validate import as_points, check_choice, check_int, check_interval, check_real
+from .device import generator
+from .validate import CHUNK_BYTES, as_points, as_sequence, check_budget, check_choice, check_int, check_interval, check_real
+
+GRID_WORK_LIMIT = 2e9
+"""Most unit values (points x units x layers) :func:`grid_count` computes before refusing up front."""
 
 __all__ = [
     "Pieces",
@@ -227,6 +231,14 @@ def grid_count(net, lo, hi, n: int, kind: str = "pieces", chunk: int = 1 << 18, 
     kind = check_choice(kind, "kind", ("pieces", "activation"))
     chunk = check_int(chunk, "chunk", minimum=2)
     offset = check_real(offset, "offset", low=0.0, high=1.0, open_interval=True)
+    work = float(n) * (deep.n_neurons + 1) * max(1, deep.depth)
+    if work > GRID_WORK_LIMIT:
+        raise ValueError(
+            f"grid_count would evaluate n x units = {work:.3g} unit values, more than the limit "
+            f"{GRID_WORK_LIMIT:.0e}; use a smaller n or count_linear_regions (exact, no grid)"
+        )
+    # bounded memory: a chunk holds (points, units) slopes and patterns
+    chunk = min(chunk, max(2, CHUNK_BYTES // (32 * (deep.n_neurons + 1))))
     count, prev = 1, None
     h = (hi - lo) / n
     for start in range(0, n, chunk):
@@ -247,7 +259,7 @@ def grid_count(net, lo, hi, n: int, kind: str = "pieces", chunk: int = 1 << 18, 
 
 def region_upper_bound(widths) -> int:
     """``prod(n_l + 1)``: the most regions a one-input network with these hidden widths can have."""
-    widths = [check_int(w, "widths[i]", minimum=1) for w in widths]
+    widths = [check_int(w, "widths", minimum=1) for w in as_sequence(widths, "widths", "integers")]
     out = 1
     for w in widths:
         out *= w + 1
@@ -258,6 +270,12 @@ def montufar_lower_bound(n: int, L: int) -> int:
     """Montufar et al.'s lower bound ``n^(L-1) (n+1)`` for one input, width ``n``, ``L`` hidden layers."""
     n = check_int(n, "n", minimum=1)
     L = check_int(L, "L", minimum=1)
+    bits = (L - 1) * n.bit_length() + (n + 1).bit_length()
+    if bits > 1 << 20:
+        raise ValueError(
+            f"L must be at most {(1 << 20) // max(1, n.bit_length()) + 1} for n = {n}: "
+            f"n^(L-1) (n+1) would have about {bits} bits, got L = {L}"
+        )
     return n ** (L - 1) * (n + 1)
 
 
@@ -265,8 +283,22 @@ def activation_pattern_ids(net, X) -> np.ndarray:
     """An integer id per point of ``X`` (shape ``(N, d)``): equal ids mean equal activation patterns."""
     deep = as_deep(net)
     X = as_points(X, "X", deep.input_dim)
-    pats = np.concatenate([Z > 0 for Z in deep.pre_activations(X)], axis=1)
-    _, ids = np.unique(pats, axis=0, return_inverse=True)
+    units = max(1, deep.n_neurons)
+    nbytes = (units + 7) // 8
+    check_budget(float(X.shape[0]) * (nbytes + 16), f"the packed activation patterns of {X.shape[0]} points")
+    packed = np.empty((X.shape[0], nbytes), dtype=np.uint8)
+    step = max(1, CHUNK_BYTES // (8 * units))
+    for start in range(0, X.shape[0], step):
+        rows = slice(start, min(X.shape[0], start + step))
+        H, bits = X[rows], []
+        for W, b in deep.layers[:-1]:
+            Z = H @ W.T + b
+            bits.append(Z > 0)
+            H = np.maximum(Z, 0.0)
+        pat = np.concatenate(bits, axis=1) if bits else np.zeros((H.shape[0], 1), bool)
+        packed[rows] = np.packbits(pat, axis=1)
+    keys = np.ascontiguousarray(packed).view(np.dtype((np.void, nbytes))).reshape(-1)
+    _, ids = np.unique(keys, return_inverse=True)
     return ids.reshape(-1)
 
 
@@ -286,7 +318,7 @@ def draw_activation_regions(ax, net, lo: float = -1.0, hi: float = 1.0, n: int =
     XX, YY = np.meshgrid(t, t)
     ids = activation_pattern_ids(deep, np.column_stack((XX.ravel(), YY.ravel()))).reshape(n, n)
     k = int(ids.max()) + 1
-    shade = np.random.default_rng(seed).permutation(k) / max(k - 1, 1)
+    shade = generator(seed).permutation(k) / max(k - 1, 1)
     ax.imshow(shade[ids], origin="lower", extent=(lo, hi, lo, hi), cmap="cividis", vmin=0, vmax=1,
               interpolation="nearest")
     edge = np.zeros((n, n), dtype=bool)
@@ -350,7 +382,7 @@ def random_deep(widths, rng=None, bias_std: float = 0.3, n_in: int = 1) -> DeepR
     widths = [check_int(w, "widths[i]", minimum=1) for w in widths]
     bias_std = check_real(bias_std, "bias_std", nonnegative=True)
     n_in = check_int(n_in, "n_in", minimum=1)
-    rng = np.random.default_rng(rng)
+    rng = generator(rng)  # None: the generator rb.seed set
     sizes = [n_in, *widths, 1]
     layers = []
     for a, b in zip(sizes[:-1], sizes[1:]):
@@ -373,7 +405,7 @@ def init_region_counts(budget: int, depths, n_nets: int, rng=None, lo=-1.0, hi=1
     Returns ``{depth: array of counts}`` (the Hanin-Rolnick experiment).
     """
     n_nets = check_int(n_nets, "n_nets", minimum=1)
-    rng = np.random.default_rng(rng)
+    rng = generator(rng)  # None: the generator rb.seed set
     out = {}
     for d in depths:
         widths = budget_widths(budget, d)

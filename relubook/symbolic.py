@@ -14,6 +14,8 @@ moment ``q``)::
 
 from __future__ import annotations
 
+from .validate import check_bool
+
 import functools
 import numbers
 
@@ -109,8 +111,7 @@ def second_moment_recursion(bias: bool = True):
     because ``z`` is symmetric (:func:`relu_second_moment` shows the factor for
     a normal ``z``).  With ``bias=False`` the ``sigma_b2`` term is dropped.
     """
-    if not isinstance(bias, bool):
-        raise TypeError(f"bias must be True or False, got {type(bias).__name__}")
+    bias = check_bool(bias, "bias")
     S = SYMBOLS
     pre = S["n"] * S["sigma_w2"] * S["q"] + (S["sigma_b2"] if bias else 0)
     half = sp.simplify(relu_second_moment("normal")[0] / S["s2"])  # = 1/2

@@ -26,7 +26,7 @@ import torch
 
 from .device import device as default_device
 from .initialization import sample_layer, schemes
-from .validate import as_array, check_choice, check_int, check_real
+from .validate import as_array, check_budget, check_choice, check_device, check_dtype, check_int, check_real
 
 __all__ = ["ACTIVATIONS", "BatchedMLP", "train_batched", "accuracy", "grid_table"]
 
@@ -72,7 +72,9 @@ class BatchedMLP(torch.nn.Module):
         self.n_models, self.widths = n_models, widths
         self.activations = _per_model(activation, n_models, "activation", ACTIVATIONS)
         self.inits = _per_model(init, n_models, "init", schemes())
-        device = default_device() if device is None else torch.device(device)
+        dtype = check_dtype(dtype, "dtype")
+        device = check_device(device, "device")
+        check_budget(8.0 * n_models * sum(a * b for a, b in zip(widths[:-1], widths[1:])), "the models' weights")
         gen = torch.Generator(device="cpu").manual_seed(seed)
         self.weights = torch.nn.ParameterList()
         self.biases = torch.nn.ParameterList()
@@ -173,11 +175,45 @@ def _losses(out, y, loss):
     return ((out - y) ** 2).reshape(out.shape[0], -1).mean(dim=1)
 
 
+def _labels(y, name: str, n: int, classes: int, dev):
+    """Integer class labels: shape ``(n,)``, values ``0..classes-1``; float labels must be whole."""
+    if isinstance(y, torch.Tensor):
+        y = y.detach().cpu().numpy()
+    arr = as_array(y, name, ndim=1)
+    if arr.shape != (n,):
+        raise ValueError(f"{name} must be integer labels of shape ({n},), got {arr.shape}")
+    if arr.size and not np.all(arr == np.round(arr)):
+        raise ValueError(f"{name} must hold whole-number class labels, found {arr[arr != np.round(arr)][0]}")
+    if arr.size and (arr.min() < 0 or arr.max() >= classes):
+        raise ValueError(f"{name} must hold labels in 0..{classes - 1}")
+    return torch.as_tensor(arr.astype(np.int64), device=dev)
+
+
+def _inputs(model, X, name: str):
+    p0 = model.weights[0]
+    if isinstance(X, torch.Tensor):
+        X = X.detach().cpu().numpy()
+    Xt = torch.as_tensor(as_array(X, name, ndim=2), dtype=p0.dtype, device=p0.device)
+    if Xt.shape[1] != model.widths[0]:
+        raise ValueError(f"{name} has {Xt.shape[1]} columns but the models take {model.widths[0]} inputs")
+    return Xt
+
+
 def accuracy(model: BatchedMLP, X, y) -> np.ndarray:
-    """Classification accuracy of every member on ``(X, y)``, shape ``(n_models,)``."""
+    """Classification accuracy of every member on ``(X, y)``, shape ``(n_models,)``.
+
+    ``X`` and ``y`` may be numpy arrays or torch tensors (on any device)."""
+    if not isinstance(model, BatchedMLP):
+        raise TypeError(f"model must be a BatchedMLP, got {type(model).__name__}")
+    Xt = _inputs(model, X, "X")
+    yt = _labels(y, "y", len(Xt), model.widths[-1], Xt.device)
+    return _accuracy(model, Xt, yt)
+
+
+def _accuracy(model, Xt, yt) -> np.ndarray:
     with torch.no_grad():
-        out = model(X)
-        return (out.argmax(-1) == y.unsqueeze(0)).float().mean(1).cpu().numpy()
+        out = model(Xt)
+        return (out.argmax(-1) == yt.unsqueeze(0)).float().mean(1).cpu().numpy()
 
 
 def train_batched(model: BatchedMLP, X, y, *, epochs: int, batch_size: int = 32, lr=0.01,
@@ -208,23 +244,24 @@ def train_batched(model: BatchedMLP, X, y, *, epochs: int, batch_size: int = 32,
     lrs = [check_real(v, "lr", positive=True) for v in _per_model(lr, M, "lr")]
     p0 = model.weights[0]
     dev, dtype = p0.device, p0.dtype
-    Xt = torch.as_tensor(as_array(X, "X", ndim=2), dtype=dtype, device=dev)
+    Xt = _inputs(model, X, "X")
+    if len(Xt) == 0:
+        raise ValueError("X must contain at least one row")
     if loss == "cross_entropy":
-        yt = torch.as_tensor(np.asarray(y), dtype=torch.long, device=dev)
-        if yt.dim() != 1 or len(yt) != len(Xt):
-            raise ValueError(f"y must be integer labels of shape ({len(Xt)},), got {tuple(yt.shape)}")
-        if yt.min() < 0 or yt.max() >= model.widths[-1]:
-            raise ValueError(f"y must hold labels in 0..{model.widths[-1] - 1}")
+        yt = _labels(y, "y", len(Xt), model.widths[-1], dev)
     else:
         yt = torch.as_tensor(as_array(y, "y", ndim=(1, 2)), dtype=dtype, device=dev).reshape(len(Xt), -1)
         if len(yt) != len(Xt) or yt.shape[1] != model.widths[-1]:
             raise ValueError(f"y must have shape ({len(Xt)}, {model.widths[-1]}), got {tuple(yt.shape)}")
-    if Xt.shape[1] != model.widths[0]:
-        raise ValueError(f"X has {Xt.shape[1]} columns but the models take {model.widths[0]} inputs")
-    has_test = X_test is not None and y_test is not None and loss == "cross_entropy"
+    if (X_test is None) != (y_test is None):
+        given, missing = ("X_test", "y_test") if y_test is None else ("y_test", "X_test")
+        raise ValueError(f"{given} was given without {missing}: pass both or neither")
+    if X_test is not None and loss != "cross_entropy":
+        raise ValueError("X_test and y_test are used for test accuracy, which needs loss='cross_entropy'")
+    has_test = X_test is not None
     if has_test:
-        Xs = torch.as_tensor(as_array(X_test, "X_test", ndim=2), dtype=dtype, device=dev)
-        ys = torch.as_tensor(np.asarray(y_test), dtype=torch.long, device=dev)
+        Xs = _inputs(model, X_test, "X_test")
+        ys = _labels(y_test, "y_test", len(Xs), model.widths[-1], dev)
     lr_t = torch.tensor(lrs, dtype=dtype, device=dev)
     params = list(model.parameters())
     state = [(torch.zeros_like(p), torch.zeros_like(p)) for p in params] if optimizer == "adam" else None
@@ -241,7 +278,7 @@ def train_batched(model: BatchedMLP, X, y, *, epochs: int, batch_size: int = 32,
             if loss == "cross_entropy":
                 hist["train_acc"].append((out.argmax(-1) == yt).float().mean(1).cpu().numpy())
                 if has_test:
-                    hist["test_acc"].append(accuracy(model, Xs, ys))
+                    hist["test_acc"].append(_accuracy(model, Xs, ys))
         if record is not None:
             hist["record"].append(np.asarray(record(model, epoch)))
 

@@ -117,7 +117,7 @@ def test_region_checker():
         (lambda: neuron.active_probability(0.0, -1.0, 3), ValueError),
         (lambda: neuron.active_probability(0.0, 1.0, 0), ValueError),
         (lambda: neuron.active_probability(0.0, 1.0, 2, inputs="uniform"), ValueError),
-        (lambda: neuron.active_probability_mc(0.0, 1.0, 2, rng=3), TypeError),
+        (lambda: neuron.active_probability_mc(0.0, 1.0, 2, rng="3"), TypeError),
         (lambda: neuron.region_markdown(["row"]), TypeError),
     ],
 )

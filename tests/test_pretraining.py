@@ -144,10 +144,25 @@ def test_run_study_bad_input(kwargs, exc, word):
 
 
 def test_other_bad_input(study):
-    with pytest.raises(ValueError, match="curve"):
+    with pytest.raises(ValueError, match="^name"):
         pt.target("cos", [0.5])
-    with pytest.raises(TypeError, match="curve"):
-        pt.target(3, [0.5])
+    with pytest.raises(TypeError, match="^name"):
+        pt.target(name=3, x=[0.5])
+    with pytest.raises(TypeError, match="^name"):
+        pt.wave_sign(1j)
+    # peaks outside (0, 1) or NaN: clear errors, not inf/NaN weights (issue 15)
+    for bad in (1.5, 0.0, float("nan")):
+        peaks = torch.tensor([[bad, 0.5]], dtype=torch.float64)
+        with pytest.raises(ValueError, match="peaks"):
+            pt.compositional_weights(peaks, torch.tensor([[0.1, 0.1]], dtype=torch.float64))
+        with pytest.raises(ValueError, match="peaks"):
+            pt.batched_tied_scales(peaks, torch.tensor([-0.25], dtype=torch.float64))
+        with pytest.raises(ValueError, match="peaks"):
+            pt.batched_waves(torch.linspace(0, 1, 5, dtype=torch.float64), peaks)
+    with pytest.raises(ValueError, match="next_peak"):
+        pt.batched_tied_scales(torch.full((1, 2), 0.5), torch.tensor([0.1]), next_peak=1.0)
+    with pytest.raises(ValueError, match="scales"):
+        pt.compositional_weights(torch.full((1, 2), 0.5), torch.tensor([[0.1, float("inf")]]))
     with pytest.raises(ValueError, match="low"):
         pt.starting_peaks(3, low=0.6, high=0.4)
     with pytest.raises(ValueError, match="scales"):

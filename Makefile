@@ -19,7 +19,7 @@ lock: venv
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^relubook' | sed 's/+cpu$$//' > constraints.txt
 
 .PHONY: lock venv book book-all test test-unit test-nb test-build serve bench clean distclean
-.PHONY: vendor test-browser pdf pdf-deps
+.PHONY: vendor test-browser pdf pdf-deps assignments
 
 venv: $(VENV)/.stamp
 
@@ -57,6 +57,12 @@ book-student: venv vendor _build/.relubook.stamp
 	$(JB) build $(STUDENT)/src --path-output $(STUDENT) -W --keep-going -n
 
 test: test-unit test-nb test-build test-student
+
+# Assignments: one otter-grader assignment per chapter with a computable exercise (student notebook,
+# public and hidden tests built from relubook.checks, autograder zip for `otter run`/Gradescope).
+# otter executes each solutions notebook to check its tests.  Output: _build/assignments/<chapter>/dist.
+assignments: venv
+	$(BIN)/python -m bookkit.assignments export . _build/assignments
 
 test-unit: venv
 	$(BIN)/python -m pytest tests -q

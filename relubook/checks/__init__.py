@@ -18,7 +18,7 @@ works for all of them.
 
 from __future__ import annotations
 
-from ._core import RTOL, SIG_FIGS, TIME_LIMIT, Feedback, quiet, time_limit
+from ._core import RTOL, SIG_FIGS, TIME_LIMIT, Feedback, cell_time_limit, quiet, time_limit
 from . import approximation
 from . import dying
 from . import interpolation
@@ -28,6 +28,6 @@ from . import compositional
 from . import neuron
 from . import pretraining
 
-__all__ = ["Feedback", "quiet", "time_limit", "TIME_LIMIT", "RTOL", "SIG_FIGS",
+__all__ = ["Feedback", "quiet", "time_limit", "cell_time_limit", "TIME_LIMIT", "RTOL", "SIG_FIGS",
            "approximation", "dying", "interpolation", "composition", "relu", "compositional", "neuron",
            "pretraining"]

@@ -29,21 +29,34 @@ import functools
 import inspect
 import math
 import numbers
+import os
+import re
+import signal
 import threading
 
 import numpy as np
 
-__all__ = ["Feedback", "checker", "quiet", "time_limit", "TIME_LIMIT", "RTOL", "SIG_FIGS", "Reject",
-           "CheckerMisuse"]
+__all__ = ["Feedback", "checker", "quiet", "time_limit", "cell_time_limit", "TIME_LIMIT", "RTOL", "SIG_FIGS",
+           "Reject", "CheckerMisuse", "CellTimeout"]
 
-#: Seconds a checker (with the student's code it calls) may run before it gives up.
+#: Seconds a checker (with the student's code it calls) may run before it gives up; a grader may
+#: set it with the environment variable ``RELUBOOK_CHECK_TIME_LIMIT``.
 TIME_LIMIT = 5.0
+
+
+def _env_limit() -> float:
+    try:
+        value = float(os.environ.get("RELUBOOK_CHECK_TIME_LIMIT", TIME_LIMIT))
+    except ValueError:
+        return TIME_LIMIT
+    return value if 0 < value < 3600 else TIME_LIMIT
+
 #: Significant figures a real-number answer must agree to, and the matching relative tolerance.
 SIG_FIGS = 3
 RTOL = 0.5 * 10.0 ** (1 - SIG_FIGS)  # rounding to 3 significant figures changes a number by at most 0.5%
 
 _state = threading.local()
-_settings = {"limit": TIME_LIMIT, "quiet": 0}
+_settings = {"limit": _env_limit(), "quiet": 0}
 
 
 class CheckerMisuse(Exception):
@@ -156,6 +169,58 @@ def time_limit(seconds: float):
         yield
     finally:
         _settings["limit"] = old
+
+
+class CellTimeout(BaseException):
+    """Raised in a notebook cell that ran past :func:`cell_time_limit` (not caught by ``except Exception``)."""
+
+
+_GRADER_CELL = re.compile(r"\botter\b|\.check\(\s*['\"]|\.check_all\(")
+_cell_hooks: list = []
+
+
+def cell_time_limit(seconds: float | None) -> bool:
+    """In Jupyter/IPython, stop any cell that runs longer than ``seconds`` (``None`` removes the limit).
+
+    Used by the exported assignments so that a submission whose own code never returns is stopped
+    and graded instead of hanging the grader.  Works with a timer signal in the kernel's main
+    thread (Unix); cells of the grader itself (otter's) are not limited.  Returns whether a limit
+    is now in force.
+    """
+    if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, numbers.Real)
+                                or not 0 < seconds < 86400):
+        raise ValueError(f"seconds must be a number of seconds in (0, 86400) or None, got {seconds!r}")
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return False
+    shell = get_ipython()
+    if shell is None or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        return False
+    for event, hook in _cell_hooks:
+        with contextlib.suppress(ValueError):
+            shell.events.unregister(event, hook)
+    _cell_hooks.clear()
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    if seconds is None:
+        return False
+
+    def alarm(signum, frame):
+        raise CellTimeout(f"this cell ran longer than {seconds:g} seconds and was stopped")
+
+    def pre(info=None):
+        source = getattr(info, "raw_cell", "") or ""
+        if not _GRADER_CELL.search(source):
+            signal.signal(signal.SIGALRM, alarm)
+            signal.setitimer(signal.ITIMER_REAL, float(seconds))
+
+    def post(result=None):
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+    for event, hook in (("pre_run_cell", pre), ("post_run_cell", post)):
+        shell.events.register(event, hook)
+        _cell_hooks.append((event, hook))
+    return True
 
 
 def _kill(thread: threading.Thread) -> None:

@@ -19,7 +19,7 @@ lock: venv
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^relubook' | sed 's/+cpu$$//' > constraints.txt
 
 .PHONY: lock venv book book-all test test-unit test-nb test-build serve bench clean distclean
-.PHONY: vendor test-browser pdf pdf-deps
+.PHONY: vendor test-browser pdf pdf-deps assignments public-export
 
 venv: $(VENV)/.stamp
 
@@ -57,6 +57,18 @@ book-student: venv vendor _build/.relubook.stamp
 	$(JB) build $(STUDENT)/src --path-output $(STUDENT) -W --keep-going -n
 
 test: test-unit test-nb test-build test-student
+
+# Assignments: one otter-grader assignment per chapter with a computable exercise (student notebook,
+# public and hidden tests built from relubook.checks, autograder zip for `otter run`/Gradescope).
+# otter executes each solutions notebook to check its tests.  Output: _build/assignments/<chapter>/dist.
+assignments: venv
+	$(BIN)/python -m bookkit.assignments export . _build/assignments
+
+# A copy of the repository without solutions, instructors' page or rubrics, to publish as the
+# students' repository (bookkit/public.py); PUBLIC_REPOSITORY=URL names it in its _config.yml.
+PUBLIC_REPOSITORY ?=
+public-export: venv
+	$(BIN)/python -m bookkit.public . _build/public $(if $(PUBLIC_REPOSITORY),--public-repository $(PUBLIC_REPOSITORY))
 
 test-unit: venv
 	$(BIN)/python -m pytest tests -q

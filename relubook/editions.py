@@ -29,6 +29,7 @@ from __future__ import annotations
 import html as _html
 from html.parser import HTMLParser
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +57,8 @@ __all__ = [
 
 #: pages of the instructor edition that the student edition leaves out (docnames, no suffix)
 INSTRUCTOR_ONLY_PAGES = ("book/instructors",)
+#: data files with solutions and rubrics that the student copy leaves out
+INSTRUCTOR_ONLY_FILES = ("book/_exercises.yml", "book/_course.yml")
 #: a MyST comment left where a solution was cut out (comments are not rendered)
 REMOVED_MARK = "% (student edition: a solution was removed here)"
 #: tags that the student edition sets; an ``{only}`` block false under them is cut out
@@ -337,6 +340,14 @@ def student_config(config: dict, cache=None, root=None) -> dict:
     html = cfg.setdefault("html", {})
     html["use_repository_button"] = False
     html["use_edit_page_button"] = False
+    # the repository holds the solutions: no issue button and no repository link either, unless a
+    # public repository without solutions is named (bookkit.public writes one)
+    public = os.environ.get("RELUBOOK_PUBLIC_REPOSITORY", "")
+    if public:
+        cfg["repository"] = {**(cfg.get("repository") or {}), "url": public}
+    else:
+        cfg.pop("repository", None)
+        html["use_issues_button"] = False
     sphinx = cfg.setdefault("sphinx", {})
     sphinx.setdefault("config", {})["relubook_edition"] = "student"
     exts = sphinx.setdefault("extra_extensions", [])
@@ -382,7 +393,7 @@ def write_student_copy(root, dest) -> list[str]:
         rel = src.relative_to(root)
         if any(part.startswith(".") or part in ("_build", "__pycache__") for part in rel.parts) or src.is_dir():
             continue
-        if src.suffix == ".md" and str(rel.with_suffix("")) in drop:
+        if src.suffix == ".md" and str(rel.with_suffix("")) in drop or str(rel) in INSTRUCTOR_ONLY_FILES:
             continue
         target = dest / rel
         wanted.add(target)

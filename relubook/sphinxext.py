@@ -79,6 +79,17 @@ def _load_toc(root: Path) -> dict:
     return yaml.safe_load((root / "_toc.yml").read_text())
 
 
+def _course(srcdir):
+    """``bookkit.course`` (the build machinery lives next to the book's sources)."""
+    import sys
+
+    if str(srcdir) not in sys.path:
+        sys.path.insert(0, str(srcdir))
+    from bookkit import course
+
+    return course
+
+
 def _checker_text(ex) -> str:
     return ", ".join(f"`checks.{c}`" for c in ex.checkers) if ex.checkers else "–"
 
@@ -88,11 +99,18 @@ class ExerciseTable(_BookDirective):
 
     def run(self):
         rows = self._exercises()
+        root = Path(self.env.srcdir)
+        course = _course(root)
+        self.env.note_dependency(str(root / course.EXERCISE_FILE))
+        data = course.load_exercise_data(root)
         lines = ["```{list-table}", ":header-rows: 1", ":class: relubook-exercise-table", ""]
-        lines += ["* - Exercise", "  - Chapter", "  - Difficulty", "  - Checker in `relubook.checks`"]
+        lines += ["* - Exercise", "  - Chapter", "  - Difficulty", "  - Time", "  - Skill tested",
+                  "  - Checker in `relubook.checks`"]
         for ex in rows:
+            d = data.get(ex.label) or {}
             lines += [f"* - {{numref}}`{ex.label}` {ex.title}", f"  - {{doc}}`/{ex.page}`",
-                      f"  - {_stars(ex.stars)}", f"  - {_checker_text(ex)}"]
+                      f"  - {_stars(ex.stars)}", f"  - {d.get('minutes', '–')} min",
+                      f"  - {course._plain(d.get('skill', '–'))}", f"  - {_checker_text(ex)}"]
         lines += ["```", ""]
         n_checked = sum(bool(ex.checkers) for ex in rows)
         lines += [f"{len(rows)} exercises in {len({ex.page for ex in rows})} chapters; "
@@ -127,6 +145,43 @@ class AssignmentPlan(_BookDirective):
         return self._parse(lines)
 
 
+class _CourseDirective(_BookDirective):
+    def _course(self):
+        root = Path(self.env.srcdir)
+        course = _course(root)
+        for f in (course.COURSE_FILE, course.EXERCISE_FILE):
+            self.env.note_dependency(str(root / f))
+        self._exercises()  # the chapters are dependencies too
+        return root, course
+
+
+class DependencyFigure(_CourseDirective):
+    """``{relubook-dependencies}``: the chapter dependency graph (SVG) and the same as a list."""
+
+    def run(self):
+        root, course = self._course()
+        figure = nodes.raw("", f'<figure class="relubook-deps">{course.dependency_svg(root)}</figure>', format="html")
+        return [figure, *self._parse(course.dependency_lines(root))]
+
+
+class CoursePlan(_CourseDirective):
+    """``{relubook-plan} NAME``: a plan of ``book/_course.yml`` as a week-by-week table."""
+
+    required_arguments = 1
+
+    def run(self):
+        root, course = self._course()
+        return self._parse(course.plan_lines(root, self.arguments[0]))
+
+
+class Rubrics(_CourseDirective):
+    """``{relubook-rubrics}``: the rubric of every proof and derivation exercise."""
+
+    def run(self):
+        root, course = self._course()
+        return self._parse(course.rubric_lines(root))
+
+
 def _finish_student(app, exception) -> None:
     if exception is not None or app.config.relubook_edition != "student":
         return
@@ -139,5 +194,8 @@ def setup(app):
     app.connect("config-inited", _set_tag)
     app.add_directive("relubook-exercises", ExerciseTable)
     app.add_directive("relubook-assignments", AssignmentPlan)
+    app.add_directive("relubook-dependencies", DependencyFigure)
+    app.add_directive("relubook-plan", CoursePlan)
+    app.add_directive("relubook-rubrics", Rubrics)
     app.connect("build-finished", _finish_student)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,101 @@
+"""`make assignments`: otter-grader assignments built from the checkers, graded with otter's own command.
+
+For every chapter with a computable exercise the assignment is exported (``otter assign``), and four
+sample submissions are graded with ``otter run`` (otter's grader without Docker), locally and
+without a network: the solutions get full marks, a partly wrong one partial marks, the untouched
+student notebook zero, and one whose code never returns is stopped (checker and cell time limits)
+and graded zero instead of hanging the grader.
+
+``RELUBOOK_ASSIGNMENT_CHAPTERS`` (space-separated parts of page names, e.g. ``"01_relu 12_comp"``)
+restricts the grading to some chapters; the default is every chapter.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("otter")
+
+from bookkit import assignments as A  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = os.environ.get("RELUBOOK_ASSIGNMENT_CHAPTERS", "").split() or None
+CELL_LIMIT = 20  # seconds per submission cell: above the import of relubook on a loaded machine
+CHECK_LIMIT = 1  # seconds per checker call
+
+
+def test_every_computable_chapter_has_questions():
+    qs = A.questions(ROOT)
+    from relubook import editions
+
+    pages = {ex.page for ex in editions.exercises(ROOT) if ex.checkers}
+    assert set(qs) == pages
+    for page, items in qs.items():
+        for q in items:
+            assert "# SOLUTION" in q.answer, q.label
+            assert A.solution_code(q.answer) != q.answer
+            assert q.wrong.strip() and q.wrong.strip() != A.solution_code(q.answer).strip(), q.label
+
+
+def test_prompt_is_plain_markdown():
+    text = (ROOT / "book/01_relu.md").read_text()
+    prompt = A.exercise_prompt(text, "ex-relu-derivative")
+    assert "relu_prime" in prompt and ":label:" not in prompt and "{prf:ref}" not in prompt
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    dest = tmp_path_factory.mktemp("assignments")
+    return dest, A.export(ROOT, dest, CHAPTERS, run_tests=False, cell_limit=CELL_LIMIT, verbose=False)
+
+
+def test_export_layout_and_no_solutions_for_students(exported):
+    _, done = exported
+    assert done
+    for page, dist in done.items():
+        name = Path(page).name
+        student = (dist / "student" / f"{name}.ipynb").read_text()
+        assert "# SOLUTION" not in student and "# HIDDEN" not in student
+        for q in A.questions(ROOT)[page]:
+            for line in A.solution_code(q.answer).splitlines():
+                if "=" in line or "return" in line:
+                    assert line.strip() not in student, (page, line)
+        assert A.autograder_zip(dist).stat().st_size > 0
+        assert (dist / "autograder" / f"{name}.ipynb").is_file()  # the solutions notebook, instructors only
+
+
+def _grade_chapter(args):
+    page, dist, dest = args
+    subs = A.sample_submissions(ROOT, page, dist, dest / Path(page).name)
+    env = dict(os.environ, RELUBOOK_CHECK_TIME_LIMIT=str(CHECK_LIMIT), PYTHONPATH=str(ROOT))
+    out = {}
+    for kind, path in subs.items():
+        t0 = time.monotonic()
+        results = A.grade(A.autograder_zip(dist), path, dest / "results" / f"{Path(page).name}-{kind}", env=env,
+                          timeout=900)
+        out[kind] = (*A.score(results), time.monotonic() - t0, json.dumps(results)[:2000])
+    return page, out
+
+
+def test_sample_submissions_are_graded_by_otter(exported):
+    dest, done = exported
+    with ThreadPoolExecutor(max_workers=max(2, min(8, os.cpu_count() or 2))) as pool:
+        graded = dict(pool.map(_grade_chapter, [(p, d, dest) for p, d in done.items()]))
+    for page, res in graded.items():
+        earned, possible, _, log = res["correct"]
+        assert possible > 0 and earned == possible, (page, "correct", log)
+        earned, possible, _, log = res["partial"]
+        assert 0 < earned < possible, (page, "partial", log)
+        earned, possible, _, log = res["empty"]
+        assert earned == 0 and possible > 0, (page, "empty", log)
+        earned, possible, seconds, log = res["never"]
+        assert earned == 0 and possible > 0, (page, "never", log)
+        n_q = len(A.questions(ROOT)[page])
+        baseline = res["correct"][2]  # how long otter takes on this machine for a normal submission
+        assert seconds < 2 * baseline + 60 + n_q * (CELL_LIMIT + 20 * CHECK_LIMIT), (page, "never", seconds)

@@ -167,7 +167,9 @@ def batched_tied_scales(peaks, s0, next_peak: float = 0.5):
 def compositional_weights(peaks, scales):
     """Stacked raw weights of the width-4 compositional networks, one per row of ``peaks``/``scales``.
 
-    The batched twin of :func:`relubook.compositional.compositional_network`: returns a list of
+    The batched twin of :func:`relubook.compositional.compositional_network` (the same function,
+    in the source's layout with the copy unit ``A W`` rather than the book's shifted ``A (W + 1)``:
+    the study trains these raw weights, so the layout is part of the experiment): returns a list of
     ``(W, b)`` with shapes ``(M, fan_out, fan_in)`` and ``(M, fan_out)``, ``d + 1`` layers for
     ``d`` peaks.  Scales must be nonzero.
     """
@@ -266,17 +268,17 @@ class Study:
         flat = int(self.position[c, k, model])
         return DeepReLU([(W[flat].astype(np.float64), b[flat].astype(np.float64)) for W, b in self.snapshots[epoch]])
 
-    def pieces(self, curve: str, kind: str, epoch: int | None = None, tol: float = 1e-6) -> np.ndarray:
+    def pieces(self, curve: str, kind: str, epoch: int | None = None) -> np.ndarray:
         """Number of linear pieces on [0, 1] of every model of ``kind`` at a snapshot epoch.
 
-        Counted exactly by :func:`relubook.regions.count_linear_regions`.  The default ``tol``
-        (relative) is near single precision: the weights are float32, and rounding them lets a
-        neuron that should just touch zero dip below it on a tiny interval, which a tighter
-        tolerance would count as extra pieces.
+        Counted exactly (no tolerance) by :func:`relubook.regions.count_linear_regions`, for the
+        stored float32 weights read as float64 (exactly).  Rounding the weights to float32 can let a
+        neuron that should just touch zero dip below it on a tiny interval; such a dip is a real
+        kink of the stored network and is counted.
         """
         from .regions import count_linear_regions
 
-        return np.array([count_linear_regions(self.network(curve, kind, m, epoch), 0.0, 1.0, tol=tol)
+        return np.array([count_linear_regions(self.network(curve, kind, m, epoch), 0.0, 1.0)
                          for m in range(self.n_models)])
 
     def predictions(self, curve: str, kind: str, model: int, epoch: int | None = None) -> np.ndarray:

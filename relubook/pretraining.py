@@ -268,18 +268,24 @@ class Study:
         flat = int(self.position[c, k, model])
         return DeepReLU([(W[flat].astype(np.float64), b[flat].astype(np.float64)) for W, b in self.snapshots[epoch]])
 
-    def pieces(self, curve: str, kind: str, epoch: int | None = None) -> np.ndarray:
-        """Number of linear pieces on [0, 1] of every model of ``kind`` at a snapshot epoch.
+    def pieces(self, curve: str, kind: str, epoch: int | None = None, min_width: float = 1e-6) -> np.ndarray:
+        """Number of linear pieces of width at least ``min_width`` on [0, 1], for every model of ``kind``.
 
-        Counted exactly (no tolerance) by :func:`relubook.regions.count_linear_regions`, for the
-        stored float32 weights read as float64 (exactly).  Rounding the weights to float32 can let a
-        neuron that should just touch zero dip below it on a tiny interval; such a dip is a real
-        kink of the stored network and is counted.
+        The pieces are found exactly (no tolerance) by :func:`relubook.regions.affine_pieces`, for
+        the stored float32 weights read as float64.  Rounding the weights to float32 lets a neuron
+        that should just touch zero (the copy of a wave at its valleys) dip below it on an interval
+        far narrower than float32 resolution; those slivers are real pieces of the stored network,
+        and the default ``min_width=1e-6`` leaves them out of the count.  ``min_width=0`` gives the
+        exact count of the stored network.
         """
-        from .regions import count_linear_regions
+        from .regions import affine_pieces
 
-        return np.array([count_linear_regions(self.network(curve, kind, m, epoch), 0.0, 1.0)
-                         for m in range(self.n_models)])
+        min_width = check_real(min_width, "min_width", nonnegative=True)
+        out = []
+        for m in range(self.n_models):
+            edges = affine_pieces(self.network(curve, kind, m, epoch), 0.0, 1.0).edges
+            out.append(max(1, int(np.sum(np.diff(edges) >= min_width))) if min_width > 0 else len(edges) - 1)
+        return np.array(out)
 
     def predictions(self, curve: str, kind: str, model: int, epoch: int | None = None) -> np.ndarray:
         """Outputs of one model on the study's points at a snapshot epoch."""

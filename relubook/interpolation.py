@@ -304,9 +304,14 @@ def interpolate(X, Y, method: str = "ramp", direction=None, merged: bool = True,
     """
     rtol = check_real(rtol, "rtol", nonnegative=True)
     on_error = check_choice(on_error, "on_error", ("warn", "raise", "ignore"))
-    net = _interpolate(X, Y, method, direction, merged)
-    if not (np.all(np.isfinite(net.B)) and np.all(np.isfinite(net.b)) and np.all(np.isfinite(net.c))):
-        raise ValueError("Y is too large for this construction: its slopes overflow float64 (rescale the data)")
+    overflow = "Y is too large for these points: the construction's slopes overflow float64 (rescale the data)"
+    with np.errstate(over="ignore", invalid="ignore"):
+        try:
+            net = _interpolate(X, Y, method, direction, merged)
+        except ValueError as exc:  # the network refuses non-finite weights
+            if "must be finite" in str(exc) and np.all(np.isfinite(np.asarray(Y, dtype=float))):
+                raise ValueError(overflow) from exc
+            raise
     if on_error != "ignore":
         Yv = np.asarray(Y, dtype=float)
         err = residual(net, X, Yv)

@@ -1,22 +1,28 @@
 """Exact linear regions of ReLU networks with one input.
 
 A ReLU network ``f: R -> R^k`` is piecewise affine.  This module finds its
-pieces on an interval ``[lo, hi]`` exactly (up to a floating-point tolerance
-``tol`` on the position of breakpoints) by *breakpoint propagation*:
+pieces on an interval ``[lo, hi]`` and counts them *exactly* for the network's
+floating-point weights (see :func:`affine_pieces` for the guarantee) by
+*breakpoint propagation*:
 
-* keep sorted breakpoints ``lo = b_0 < ... < b_K = hi``; on every interval
-  ``[b_k, b_{k+1}]`` the current layer is affine, ``v(x) = A_k x + C_k``;
-* for each hidden layer ``(W, b)`` the pre-activations ``W v + b`` are affine on
-  each interval, so the only new kinks are the roots ``-C/A`` that fall strictly
-  inside an interval; split there, then apply the 0/1 activation mask of each
-  new interval (read at its midpoint);
+* keep sorted breakpoints ``lo = b_0 < ... < b_K = hi`` and, at each of them,
+  the pre-activations of the current layer (between two breakpoints the layer
+  is affine, so its values at the ends determine it);
+* a unit whose value changes sign between two neighbouring breakpoints has
+  exactly one root between them: split there; the values at the new
+  breakpoint are interpolated, and the next layer is updated one unit per
+  root (prefix sums), so a wide layer never forms a breakpoints-by-units table;
+* every value carries a rigorous bound on its rounding error (zero where the
+  arithmetic is provably exact, as for dyadic weights), so each sign, order
+  and slope comparison is certified or recognised as undecided; undecided
+  cases go to rational arithmetic (:class:`fractions.Fraction`);
 * the intervals at the end are the *activation regions* along the line
   (maximal intervals of constant activation pattern); merging neighbours on
-  which the output map has the same slope gives the *linear pieces* of the
+  which the output has the same slope gives the *linear pieces* of the
   function.  The second count is never larger than the first.
 
-Everything is vectorised over intervals with numpy, so a network with a million
-pieces (``sawtooth(20)``) is counted in a fraction of a second.
+Everything is vectorised over breakpoints with numpy, so a network with a
+million pieces (``sawtooth(20)``) is counted in seconds.
 
 Public API
 ----------
@@ -41,6 +47,7 @@ Networks may be given as :class:`~relubook.nets.DeepReLU`,
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import NamedTuple
 
@@ -132,21 +139,49 @@ def _exact_layers(deep: DeepReLU):
     return [(_fractions(W), _fractions(b)) for W, b in deep.layers]
 
 
-def _exact_point_values(exact_layers, x: float) -> list[np.ndarray]:
-    """Exact pre-activations of every layer (the output layer last) at the float point ``x``."""
-    h = np.array([Fraction(x)], dtype=object)
+def _dyadic(a):
+    """A float array as exact integers times one power of two: ``(object array of int, exponent)``."""
+    a = np.asarray(a, dtype=float)
+    mant, ex = np.frexp(a)
+    m = (mant * 2.0**53).astype(np.int64)
+    exps = ex.astype(np.int64) - 53
+    e = int(exps[m != 0].min()) if np.any(m != 0) else 0
+    ints = np.array([int(v) << int(x - e) if v else 0 for v, x in zip(m.ravel(), exps.ravel())], dtype=object)
+    return ints.reshape(a.shape), e
+
+
+def _exact_point_values(dyadic_layers, x: float) -> list:
+    """Exact pre-activations of every layer (the output layer last) at the float point ``x``.
+
+    Integer arithmetic on the dyadic values of the weights: each layer is ``(numerators, exponent)``.
+    """
+    h, eh = _dyadic(np.array([x]))
     out = []
-    for i, (W, b) in enumerate(exact_layers):
-        z = W.dot(h) + b
-        out.append(z)
-        h = np.array([v if v > 0 else Fraction(0) for v in z], dtype=object)
+    for (Wi, eW), (bi, eb) in dyadic_layers:
+        e = min(eW + eh, eb)
+        z = np.array([int(v) << (eW + eh - e) for v in Wi.dot(h)], dtype=object) if len(h) else None
+        z = z + np.array([int(v) << (eb - e) for v in bi], dtype=object)
+        out.append((z, e))
+        h = np.array([v if v > 0 else 0 for v in z], dtype=object)
+        eh = e
     return out
 
 
-def _rounded(zs) -> tuple[np.ndarray, np.ndarray]:
-    """Floats nearest to exact values and a bound on the rounding (0 where the float is exact)."""
-    f = np.array([float(v) for v in zs])
-    err = np.array([0.0 if Fraction(fv) == v else _U * abs(fv) + 5e-324 for fv, v in zip(f, zs)])
+def _rounded(value) -> tuple[np.ndarray, np.ndarray]:
+    """Floats nearest to exact dyadic values and a bound on the rounding (0 where the float is exact)."""
+    ints, e = value
+    f = np.empty(len(ints))
+    err = np.empty(len(ints))
+    for i, n in enumerate(ints):
+        try:
+            fn = float(n)
+            v = math.ldexp(fn, e)
+            exact = fn == n and math.ldexp(v, -e) == fn
+        except OverflowError:
+            q = Fraction(n) * Fraction(2) ** e
+            v, exact = float(q), False
+        f[i] = v
+        err[i] = 0.0 if exact else _U * abs(v) + 5e-324
     return f, err
 
 
@@ -277,8 +312,8 @@ def _fast_pieces(deep: DeepReLU, lo: float, hi: float):
     Values are carried at the edges (not as intercepts), so nothing cancels far from the origin.
     """
     layers = deep.layers
-    exact = _exact_layers(deep)
-    ends = [_exact_point_values(exact, lo), _exact_point_values(exact, hi)]
+    dyadic = [(_dyadic(W), _dyadic(b)) for W, b in layers]
+    ends = [_exact_point_values(dyadic, lo), _exact_point_values(dyadic, hi)]
     W0 = layers[0][0]
     X = np.array([lo, hi])
     Z, EZ = (np.array(v) for v in zip(*(_rounded(e[0]) for e in ends)))

@@ -112,15 +112,15 @@ def _one_input(net) -> DeepReLU:
 
 
 class UndecidedError(ArithmeticError):
-    """Floating point could not decide a count and exact arithmetic was too costly to run here.
+    """Floating point could not decide a count and exact arithmetic was too costly to run automatically.
 
-    ``low`` and ``high`` bracket the true count; ``x`` is where floating point was undecided.
-    Pass ``exact=True`` to count in rational arithmetic.
+    ``estimate`` is the floating-point count (not certified); ``x`` lists where floating point was
+    undecided.  Pass ``exact=True`` to count in rational arithmetic.
     """
 
-    def __init__(self, message, low, high, x):
+    def __init__(self, message, estimate, x):
         super().__init__(message)
-        self.low, self.high, self.x = low, high, x
+        self.estimate, self.x = estimate, x
 
 
 _U = np.finfo(float).eps / 2  # unit roundoff of float64
@@ -476,7 +476,7 @@ def affine_pieces(net, lo, hi, kind: str = "pieces", exact: bool = False) -> Pie
             f"floating point cannot decide {len(undecided)} breakpoint(s) of this network on [{lo!r}, {hi!r}] "
             f"(first near x = {where}; estimate {guess} {kind}), and exact arithmetic over about {work} "
             f"segment-units is above the automatic budget {EXACT_FALLBACK_BUDGET}; pass exact=True to count "
-            f"in rational arithmetic", low=None, high=None, x=sorted(set(undecided)))
+            f"in rational arithmetic", estimate=guess, x=sorted(set(undecided)))
     return _assemble(X, Y, S, keep)
 
 

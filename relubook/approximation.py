@@ -159,12 +159,21 @@ def merged_units(levels) -> int:
 
 
 def c2_levels(curvature_bound, a, b, eps) -> int:
-    """Levels enough for ``|f''| <= M2``: ``ceil(log2((b-a) sqrt(M2 / (8 eps))))`` (at least 1)."""
+    """Levels enough for ``|f''| <= M2`` with a strict bound: the least ``L >= 1`` with ``(b-a)^2 M2 / (8 4^L) < eps``.
+
+    That is ``floor(log2((b-a) sqrt(M2 / (8 eps)))) + 1``: where the logarithm is an integer the
+    ceiling would give an error bound *equal* to ``eps`` (``x^2`` on [0, 1], ``eps = 1/16``).  The
+    levels are then raised until the bound is below ``eps (1 - 2^-20)``, a margin that covers the
+    rounding of the logarithm and of the network's weights for the intervals the book uses.
+    """
     M2 = check_real(curvature_bound, "curvature_bound", positive=True)
     a, b = check_interval(a, b, ("a", "b"))
     eps = check_real(eps, "eps", positive=True)
     q = _ratio(math.sqrt(M2), a, b, math.sqrt(8 * eps), "(b - a) sqrt(curvature_bound / (8 eps))")
-    return max(1, math.ceil(math.log2(q)))
+    L = max(1, math.floor(math.log2(q)) + 1)
+    while (b - a) ** 2 * M2 / (8 * 4.0**L) >= eps * (1 - 2.0**-20):
+        L += 1
+    return L
 
 
 def dyadic_nodes(a, b, levels) -> np.ndarray:
@@ -277,13 +286,36 @@ def paper_cosine_relus(M, eps) -> int:
     return 2 * (2 * n + 1) * (3 * 2 ** cosine_levels(eps) - 3)
 
 
+#: Unit roundoff of float64.
+_U = 2.0**-53
+
+
+def cosine_rounding_bound(M) -> float:
+    """A bound on how far rounding the weights moves the uniform cosine network on ``[-M, M]``.
+
+    The knots ``t_j`` are rounded (each by at most ``u M``), each output weight ``beta_j`` is
+    computed from a product formula with relative error below ``8 u`` (no cancellation), and the
+    weights add up to at most ``2 M + 1`` in absolute value (the total variation of the slope of
+    ``cos`` plus the first slope), so the exact function of the float weights is within
+    ``(2M + 1)(16 u M + u M) + u`` of the ideal interpolant.
+    """
+    M = check_real(M, "M", positive=True)
+    return (2 * M + 1) * 17 * _U * M + _U
+
+
 def uniform_cosine_pieces(M, eps) -> int:
-    """Pieces of the uniform interpolant: ``ceil(2 M / sqrt(8 eps))`` (one ReLU each)."""
+    """Pieces of the uniform interpolant: ``ceil(2 M / sqrt(4 eps))`` (one ReLU each).
+
+    Piecewise-linear interpolation of ``cos`` on pieces of length ``h`` is within ``h**2 / 8``;
+    the count makes that at most ``eps / 2``, and the other half of the budget covers the
+    rounding of the weights (:func:`cosine_rounding_bound`, required below ``eps / 4``), so the
+    bound is strict with a margin.
+    """
     M = check_real(M, "M", positive=True)
     eps = check_real(eps, "eps", positive=True)
-    q = 2 * M / math.sqrt(8 * eps)
+    q = 2 * M / math.sqrt(4 * eps)
     if not math.isfinite(q):
-        raise ValueError(f"2 M / sqrt(8 eps) must be finite, got overflow (M={M}, eps={eps})")
+        raise ValueError(f"2 M / sqrt(4 eps) must be finite, got overflow (M={M}, eps={eps})")
     return max(1, math.ceil(q))
 
 
@@ -293,18 +325,26 @@ def cosine_network(M, eps, method="paper") -> ShallowReLU:
     ``method="paper"``: the literal dyadic scheme on every half period
     ``[k pi - pi/2, k pi + pi/2]`` for ``-2n <= k <= 2n+1`` (convex and concave pieces, each zero
     outside its interval), :func:`paper_cosine_relus` ReLUs and no constant.
-    ``method="uniform"``: one interpolant with :func:`uniform_cosine_pieces` ReLUs plus a constant.
+    ``method="uniform"``: one interpolant with :func:`uniform_cosine_pieces` ReLUs plus a constant;
+    its interpolation error is at most ``eps / 2`` and the rounding of its weights at most
+    :func:`cosine_rounding_bound` ``<= eps / 4``, so it meets the strict bound with a margin of at
+    least ``eps / 4`` (a ``ValueError`` says when ``eps`` is too small for float64 weights at this ``M``).
     """
     M = check_real(M, "M", positive=True)
     eps = check_real(eps, "eps", positive=True)
     check_choice(method, "method", ("paper", "uniform"))
     if method == "uniform":
+        if cosine_rounding_bound(M) > eps / 4:
+            raise ValueError(f"eps={eps} is below what float64 weights can guarantee on [-M, M] with M={M} "
+                             f"(rounding alone may move the network by {cosine_rounding_bound(M):.2g})")
         N = uniform_cosine_pieces(M, eps)
         _check_units(N, f"cosine_network(M={M}, eps={eps})")
-        t = -M + 2 * M * np.arange(N + 1) / N
-        slopes = np.diff(np.cos(t)) / np.diff(t)
-        beta = np.diff(slopes, prepend=0.0)
-        return ShallowReLU(np.ones(N), -t[:-1], beta, c=math.cos(M))
+        h = 2 * M / N
+        t = -M + h * np.arange(N)  # the knots; the last piece ends at M
+        # slopes change by cos(t+h) - 2 cos t + cos(t-h) = -4 sin(h/2)^2 cos t (over h): no cancellation
+        beta = -4.0 * math.sin(h / 2) ** 2 / h * np.cos(t)
+        beta[0] = -2.0 * math.sin(h / 2) * math.sin(-M + h / 2) / h  # first slope (cos(t1) - cos(t0)) / h
+        return ShallowReLU(np.ones(N), -t, beta, c=math.cos(M))
     levels = cosine_levels(eps)
     if levels > 16:
         raise ValueError(f"eps={eps} is too small for the literal paper construction (needs {levels} levels)")
@@ -488,6 +528,10 @@ def evaluate_1d(net: ShallowReLU, x) -> np.ndarray:
         raise ValueError("evaluate_1d needs a network with one input and one output")
     x = as_array(x, "x", ndim=1)
     w, bias, beta = net.W[:, 0], net.b, net.B[0]
+    # centred form: sums of s (x - t) are formed as s ((x - c) - (t - c)) with c in the middle of
+    # the points, so far from the origin (x, t ~ 1e9) the prefix sums do not cancel
+    c = 0.5 * (float(np.min(x)) + float(np.max(x))) if x.size else 0.0
+    xc = x - c
     out = np.full(x.shape, net.c[0] + float(np.sum(beta[w == 0] * np.maximum(bias[w == 0], 0.0))))
     for sign in (1.0, -1.0):
         sel = (w * sign) > 0
@@ -497,13 +541,14 @@ def evaluate_1d(net: ShallowReLU, x) -> np.ndarray:
         s = beta[sel] * np.abs(w[sel])  # R(w x + b) = |w| R(sign (x - t))
         order = np.argsort(t)
         t, s = t[order], s[order]
-        cs, cst = np.concatenate([[0.0], np.cumsum(s)]), np.concatenate([[0.0], np.cumsum(s * t)])
+        tc = t - c
+        cs, cst = np.concatenate([[0.0], np.cumsum(s)]), np.concatenate([[0.0], np.cumsum(s * tc)])
         if sign > 0:  # units with t < x are active: sum s (x - t)
             k = np.searchsorted(t, x, side="left")
-            out += cs[k] * x - cst[k]
+            out += cs[k] * xc - cst[k]
         else:  # units with t > x are active: sum s (t - x)
             k = np.searchsorted(t, x, side="right")
-            out += (cst[-1] - cst[k]) - (cs[-1] - cs[k]) * x
+            out += (cst[-1] - cst[k]) - (cs[-1] - cs[k]) * xc
     return out
 
 

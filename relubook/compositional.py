@@ -6,7 +6,7 @@ them gives the *waves* ``W_i = T_{a_i} o ... o T_{a_0}``, and the network output
 is ``F(x) = x + sum_i s_i W_i(x)``.
 
 This module builds that function as a width-4 :class:`~relubook.nets.DeepReLU`
-(neurons: accumulator, copy, bend, decaying constant), gives the scales tied
+(neurons: accumulator, shifted copy, bend, decaying constant), gives the scales tied
 to the peaks by the differentiability condition
 ``s_{i+1} = s_i (1 - a_{i+1}) a_{i+2}``, and computes the exact piecewise-linear
 structure (knots, slopes, derivative jumps) by splitting pieces, not by
@@ -114,9 +114,14 @@ def compositional_network(peaks, s0, scales=None) -> DeepReLU:
     """A width-4 ReLU network of depth ``len(peaks)`` computing ``x + sum s_i W_i`` on [0, 1].
 
     Neurons per layer, in order: the accumulator (always active, carries
-    ``B + x + sum_{j<i} s_j W_j``), the copy ``t1 = A W`` (always active), the
-    bend ``t2 = A R(W - a)`` and the constant ``c = A``, which feeds itself and
-    so decays by the ratio of consecutive amplitudes ``A = |s|``.
+    ``B + x + sum_{j<i} s_j W_j``), the copy ``t1 = A (W + 1)`` (always active,
+    at least ``A`` above zero), the bend ``t2 = A (W - a)`` and the constant
+    ``c = A``, which feeds itself and so decays by the ratio of consecutive
+    amplitudes ``A = |s|``; the next layer reads ``A W = t1 - c``.  The
+    offset 1 in the copy keeps every unit but the bend away from zero by a
+    margin, so the network with rounded float weights has exactly ``2**d``
+    linear pieces (a copy ``A W`` would touch zero at the valleys of ``W``,
+    and rounding would make it dip below zero there on tiny intervals).
 
     ``scales`` is the full list ``s_0, ..., s_{d-1}`` (its first entry must be
     ``s0``); without it the differentiable scales are used.  All scales must be
@@ -137,22 +142,26 @@ def compositional_network(peaks, s0, scales=None) -> DeepReLU:
     sign = np.sign(scales)
     offset = float(np.sum(amp))  # B: keeps the accumulator positive on [0, 1]
 
-    layers = [(np.array([[1.0], [amp[0]], [amp[0]], [0.0]]), np.array([offset, 0.0, -amp[0] * peaks[0], amp[0]]))]
+    # the copy carries A (W + 1) >= A, not A W: a unit that only touched zero at the valleys of W would,
+    # once the weights are rounded, dip below zero on intervals of width ~1e-16 and add kinks there
+    layers = [(np.array([[1.0], [amp[0]], [amp[0]], [0.0]]), np.array([offset, amp[0], -amp[0] * peaks[0], amp[0]]))]
     for k in range(1, d):  # layer k -> k + 1 adds s_{k-1} W_{k-1}
         al = peaks[k - 1]
         rho = amp[k] / amp[k - 1]
-        u, v = 1 / al, -1 / (al * (1 - al))  # T_al = u R(w) + v R(w - al): shared by three rows
+        u, v = 1 / al, -1 / (al * (1 - al))  # T_al(W) = u W + v R(W - al) = (u (copy - c) + v bend) / A
+        g = sign[k - 1]
         W = np.array(
             [
-                [1.0, sign[k - 1] * u, sign[k - 1] * v, 0.0],
-                [0.0, rho * u, rho * v, 0.0],
-                [0.0, rho * u, rho * v, -rho * peaks[k]],
+                [1.0, g * u, g * v, -g * u],
+                [0.0, rho * u, rho * v, rho * (1 - u)],
+                [0.0, rho * u, rho * v, -rho * (u + peaks[k])],
                 [0.0, 0.0, 0.0, rho],
             ]
         )
         layers.append((W, np.zeros(4)))
-    al = peaks[-1]
-    layers.append((np.array([[1.0, sign[-1] / al, -sign[-1] / (al * (1 - al)), 0.0]]), np.array([-offset])))
+    al, g = peaks[-1], sign[-1]
+    u, v = 1 / al, -1 / (al * (1 - al))
+    layers.append((np.array([[1.0, g * u, g * v, -g * u]]), np.array([-offset])))
     return DeepReLU(layers)
 
 

@@ -7,7 +7,9 @@
 * :func:`domain_born_dead`: Monte Carlo probability that a 1-D-input network is constant on
   ``[-1, 1]`` at initialisation, for He or RAI weights;
 * :func:`dead_neurons` and :func:`sparsity`: per hidden layer, which units are zero on every
-  row of ``X`` and which fraction of activations is zero.
+  row of ``X`` and which fraction of activations is zero;
+* :func:`neuron_states`, :func:`nan_neurons`: units whose pre-activation is not finite (a diverged
+  run) form their own category, neither dead nor alive.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from .device import device as default_device
 from .validate import CHUNK_BYTES, as_array, as_points, check_budget, check_choice, check_int, check_real
 
 __all__ = ["dying_area", "dying_fraction", "born_dead_probability", "born_dead_width",
-           "simulate_born_dead", "simulate_born_dead_curve", "domain_born_dead", "dead_neurons", "dead_fraction", "sparsity"]
+           "simulate_born_dead", "simulate_born_dead_curve", "domain_born_dead", "dead_neurons", "dead_fraction", "sparsity",
+           "neuron_states", "nan_neurons", "nan_fraction"]
 
 
 def dying_area(w, b, X) -> np.ndarray:
@@ -203,28 +206,63 @@ def _hidden_pre_activations(model, X):
     raise TypeError(f"model must be a DeepReLU, a torch.nn.Sequential or a BatchedMLP, got {type(model).__name__}")
 
 
+def neuron_states(model, X) -> list[np.ndarray]:
+    """Per hidden layer, the state of every unit on ``X``: ``"nan"``, ``"dead"`` or ``"alive"``.
+
+    ``"nan"``: the pre-activation is not finite (NaN or infinite) on some row of ``X``, as after a
+    diverged run; such a unit is neither dead nor alive.  ``"dead"``: finite and ``<= 0`` on every
+    row.  ``"alive"``: the rest.  Shapes as in :func:`dead_neurons`.
+    """
+    pre, batched = _hidden_pre_activations(model, X)
+    axis = 1 if batched else 0
+    out = []
+    for z in pre:
+        bad = ~np.all(np.isfinite(z), axis=axis)
+        dead = np.all(z <= 0, axis=axis) & ~bad  # NaN <= 0 is False, so a NaN unit is never "dead"
+        out.append(np.where(bad, "nan", np.where(dead, "dead", "alive")))
+    return out
+
+
 def dead_neurons(model, X) -> list[np.ndarray]:
-    """Per hidden layer, a boolean array: which units have pre-activation ``<= 0`` on every row of ``X``.
+    """Per hidden layer, a boolean array: which units have a finite pre-activation ``<= 0`` on every row of ``X``.
 
     For ReLU these units output zero on all of ``X``, so no sample moves their weights.
+    Units with a non-finite pre-activation are not dead (nor alive): :func:`nan_neurons` marks
+    them and :func:`neuron_states` gives all three categories.
     Works for :class:`~relubook.DeepReLU`, ``torch.nn.Sequential`` (Linear + activation
     modules) and :class:`~relubook.training.BatchedMLP` (then each array has shape
     ``(n_models, width)``).
     """
-    pre, batched = _hidden_pre_activations(model, X)
-    axis = 1 if batched else 0
-    return [np.all(z <= 0, axis=axis) for z in pre]
+    return [s == "dead" for s in neuron_states(model, X)]
+
+
+def nan_neurons(model, X) -> list[np.ndarray]:
+    """Per hidden layer, a boolean array: which units have a NaN or infinite pre-activation on some row of ``X``."""
+    return [s == "nan" for s in neuron_states(model, X)]
+
+
+def _fraction(states, name):
+    frac = np.mean([(s == name).mean(axis=-1) for s in states], axis=0)
+    return float(frac) if np.ndim(frac) == 0 else frac
 
 
 def dead_fraction(model, X):
     """The fraction of hidden units that are dead on ``X`` (:func:`dead_neurons`), averaged over layers.
 
     A float for one network; an array with one entry per model for a
-    :class:`~relubook.training.BatchedMLP`.  Pass it as ``record`` to
-    :func:`relubook.training.train_batched` to follow it during training.
+    :class:`~relubook.training.BatchedMLP`.  A model with a non-finite unit (a diverged run) gets
+    NaN: its dead fraction is undefined, and reporting the finite units alone would call a
+    diverged network healthy (:func:`nan_fraction` says how much of it is NaN).  Pass it as
+    ``record`` to :func:`relubook.training.train_batched` to follow it during training.
     """
-    frac = np.mean([d.mean(axis=-1) for d in dead_neurons(model, X)], axis=0)
+    states = neuron_states(model, X)
+    frac = np.where(np.asarray(_fraction(states, "nan")) > 0, np.nan, _fraction(states, "dead"))
     return float(frac) if np.ndim(frac) == 0 else frac
+
+
+def nan_fraction(model, X):
+    """The fraction of hidden units with a non-finite pre-activation on ``X``, averaged over layers (as :func:`dead_fraction`)."""
+    return _fraction(neuron_states(model, X), "nan")
 
 
 def sparsity(model, X) -> list[float]:

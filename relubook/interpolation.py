@@ -27,6 +27,8 @@ from .nets import ShallowReLU, relu
 from .validate import check_bool, check_budget, check_size, as_array, as_points, check_choice, check_int, check_real
 
 __all__ = [
+    "residual",
+    "INTERPOLATE_RTOL",
     "interpolate",
     "separating_direction",
     "moment_direction",
@@ -240,8 +242,46 @@ def _net(w, knots, coef, c, scalar) -> ShallowReLU:
     return ShallowReLU(W, -knots, B, c)
 
 
-def interpolate(X, Y, method: str = "ramp", direction=None, merged: bool = True) -> ShallowReLU:
+#: Default tolerance of :func:`interpolate`'s residual check, relative to ``max |Y|``.
+INTERPOLATE_RTOL = 1e-8
+
+
+def residual(net: ShallowReLU, X, Y) -> float:
+    """``max |net(X) - Y|`` for a network built by :func:`interpolate`, in O(n log n) memory-light form.
+
+    All units share the projection direction, so the network is a 1-D piecewise-linear function of
+    ``p = w . x``; it is summed from sorted knots with prefix sums in centred form (no ``n x m`` matrix).
+    """
+    if not isinstance(net, ShallowReLU):
+        raise TypeError(f"net must be a ShallowReLU, got {type(net).__name__}")
+    X = as_points(X, "X", net.input_dim)
+    Yv = as_array(Y, "Y", ndim=(1, 2)).reshape(X.shape[0], -1)
+    w = net.W[0]
+    if not np.all(net.W == w):
+        raise ValueError("net must have one projection direction for all units (as interpolate builds it)")
+    p = X @ w
+    knots, coef = -net.b, net.B.T  # (m,), (m, k)
+    order = np.argsort(knots)
+    knots, coef = knots[order], coef[order]
+    c0 = 0.5 * (float(p.min()) + float(p.max()))
+    cs = np.vstack([np.zeros((1, coef.shape[1])), np.cumsum(coef, axis=0)])
+    cst = np.vstack([np.zeros((1, coef.shape[1])), np.cumsum(coef * (knots - c0)[:, None], axis=0)])
+    j = np.searchsorted(knots, p, side="left")  # units with knot < p are active
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = net.c[None, :] + cs[j] * (p - c0)[:, None] - cst[j]
+        err = np.abs(out - Yv)
+    return float(np.max(err)) if np.all(np.isfinite(err)) else float("inf")
+
+
+def interpolate(X, Y, method: str = "ramp", direction=None, merged: bool = True, rtol: float = INTERPOLATE_RTOL,
+                on_error: str = "warn") -> ShallowReLU:
     """A one-hidden-layer ReLU network ``f`` with ``f(X) == Y`` up to rounding.
+
+    The network checks itself: its residual ``max |f(X) - Y|`` (:func:`residual`) must be at most
+    ``rtol * max |Y|`` (default :data:`INTERPOLATE_RTOL` ``= 1e-8``); badly scaled data (points
+    very close together next to far ones, huge values) can break that, and then ``on_error``
+    decides: ``"warn"`` (a ``RuntimeWarning`` with the achieved error), ``"raise"`` (``ValueError``)
+    or ``"ignore"``.  Weights that overflow always raise ``ValueError``.
 
     Parameters
     ----------
@@ -263,6 +303,32 @@ def interpolate(X, Y, method: str = "ramp", direction=None, merged: bool = True)
     For a single point the ramp network is its constant plus one idle ReLU
     (output weight 0), so that it converts to torch like any other network.
     """
+    rtol = check_real(rtol, "rtol", nonnegative=True)
+    on_error = check_choice(on_error, "on_error", ("warn", "raise", "ignore"))
+    overflow = "Y is too large for these points: the construction's slopes overflow float64 (rescale the data)"
+    with np.errstate(over="ignore", invalid="ignore"):
+        try:
+            net = _interpolate(X, Y, method, direction, merged)
+        except ValueError as exc:  # the network refuses non-finite weights
+            if "must be finite" in str(exc) and np.all(np.isfinite(np.asarray(Y, dtype=float))):
+                raise ValueError(overflow) from exc
+            raise
+    if on_error != "ignore":
+        Yv = np.asarray(Y, dtype=float)
+        err = residual(net, X, Yv)
+        scale = float(np.max(np.abs(Yv))) if Yv.size else 0.0
+        if not err <= rtol * scale:
+            msg = (f"interpolate reaches max |f(X) - Y| = {err:.3g}, above rtol * max|Y| = {rtol * scale:.3g} "
+                   f"(rtol={rtol:g}): the data are badly scaled for this construction")
+            if on_error == "raise":
+                raise ValueError(msg)
+            import warnings
+
+            warnings.warn(msg, RuntimeWarning, stacklevel=2)
+    return net
+
+
+def _interpolate(X, Y, method, direction, merged) -> ShallowReLU:
     method = check_choice(method, "method", ("ramp", "hat"))
     merged = check_bool(merged, "merged")
     X, w, y, G, scalar = _prepare(X, Y, direction)

@@ -212,7 +212,9 @@ def _tied_scales(peaks, s0, next_peak):
 def compositional_weights(peaks, scales):
     """Stacked raw weights of the width-4 compositional networks, one per row of ``peaks``/``scales``.
 
-    The batched twin of :func:`relubook.compositional.compositional_network`: returns a list of
+    The batched twin of :func:`relubook.compositional.compositional_network` (the same function,
+    in the source's layout with the copy unit ``A W`` rather than the book's shifted ``A (W + 1)``:
+    the study trains these raw weights, so the layout is part of the experiment): returns a list of
     ``(W, b)`` with shapes ``(M, fan_out, fan_in)`` and ``(M, fan_out)``, ``d + 1`` layers for
     ``d`` peaks.  Scales must be nonzero.
     """
@@ -317,18 +319,24 @@ class Study:
         flat = int(self.position[c, k, model])
         return DeepReLU([(W[flat].astype(np.float64), b[flat].astype(np.float64)) for W, b in self.snapshots[epoch]])
 
-    def pieces(self, curve: str, kind: str, epoch: int | None = None, tol: float = 1e-6) -> np.ndarray:
-        """Number of linear pieces on [0, 1] of every model of ``kind`` at a snapshot epoch.
+    def pieces(self, curve: str, kind: str, epoch: int | None = None, min_width: float = 1e-6) -> np.ndarray:
+        """Number of linear pieces of width at least ``min_width`` on [0, 1], for every model of ``kind``.
 
-        Counted exactly by :func:`relubook.regions.count_linear_regions`.  The default ``tol``
-        (relative) is near single precision: the weights are float32, and rounding them lets a
-        neuron that should just touch zero dip below it on a tiny interval, which a tighter
-        tolerance would count as extra pieces.
+        The pieces are found exactly (no tolerance) by :func:`relubook.regions.affine_pieces`, for
+        the stored float32 weights read as float64.  Rounding the weights to float32 lets a neuron
+        that should just touch zero (the copy of a wave at its valleys) dip below it on an interval
+        far narrower than float32 resolution; those slivers are real pieces of the stored network,
+        and the default ``min_width=1e-6`` leaves them out of the count.  ``min_width=0`` gives the
+        exact count of the stored network.
         """
-        from .regions import count_linear_regions
+        from .regions import affine_pieces
 
-        return np.array([count_linear_regions(self.network(curve, kind, m, epoch), 0.0, 1.0, tol=tol)
-                         for m in range(self.n_models)])
+        min_width = check_real(min_width, "min_width", nonnegative=True)
+        out = []
+        for m in range(self.n_models):
+            edges = affine_pieces(self.network(curve, kind, m, epoch), 0.0, 1.0).edges
+            out.append(max(1, int(np.sum(np.diff(edges) >= min_width))) if min_width > 0 else len(edges) - 1)
+        return np.array(out)
 
     def predictions(self, curve: str, kind: str, model: int, epoch: int | None = None) -> np.ndarray:
         """Outputs of one model on the study's points at a snapshot epoch."""

@@ -1,22 +1,28 @@
 """Exact linear regions of ReLU networks with one input.
 
 A ReLU network ``f: R -> R^k`` is piecewise affine.  This module finds its
-pieces on an interval ``[lo, hi]`` exactly (up to a floating-point tolerance
-``tol`` on the position of breakpoints) by *breakpoint propagation*:
+pieces on an interval ``[lo, hi]`` and counts them *exactly* for the network's
+floating-point weights (see :func:`affine_pieces` for the guarantee) by
+*breakpoint propagation*:
 
-* keep sorted breakpoints ``lo = b_0 < ... < b_K = hi``; on every interval
-  ``[b_k, b_{k+1}]`` the current layer is affine, ``v(x) = A_k x + C_k``;
-* for each hidden layer ``(W, b)`` the pre-activations ``W v + b`` are affine on
-  each interval, so the only new kinks are the roots ``-C/A`` that fall strictly
-  inside an interval; split there, then apply the 0/1 activation mask of each
-  new interval (read at its midpoint);
+* keep sorted breakpoints ``lo = b_0 < ... < b_K = hi`` and, at each of them,
+  the pre-activations of the current layer (between two breakpoints the layer
+  is affine, so its values at the ends determine it);
+* a unit whose value changes sign between two neighbouring breakpoints has
+  exactly one root between them: split there; the values at the new
+  breakpoint are interpolated, and the next layer is updated one unit per
+  root (prefix sums), so a wide layer never forms a breakpoints-by-units table;
+* every value carries a rigorous bound on its rounding error (zero where the
+  arithmetic is provably exact, as for dyadic weights), so each sign, order
+  and slope comparison is certified or recognised as undecided; undecided
+  cases go to rational arithmetic (:class:`fractions.Fraction`);
 * the intervals at the end are the *activation regions* along the line
   (maximal intervals of constant activation pattern); merging neighbours on
-  which the output map has the same slope gives the *linear pieces* of the
+  which the output has the same slope gives the *linear pieces* of the
   function.  The second count is never larger than the first.
 
-Everything is vectorised over intervals with numpy, so a network with a million
-pieces (``sawtooth(20)``) is counted in a fraction of a second.
+Everything is vectorised over breakpoints with numpy, so a network with a
+million pieces (``sawtooth(20)``) is counted in seconds.
 
 Public API
 ----------
@@ -41,6 +47,8 @@ Networks may be given as :class:`~relubook.nets.DeepReLU`,
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
 from typing import NamedTuple
 
 import numpy as np
@@ -54,6 +62,8 @@ GRID_WORK_LIMIT = 2e9
 
 __all__ = [
     "Pieces",
+    "UndecidedError",
+    "EXACT_FALLBACK_BUDGET",
     "as_deep",
     "affine_pieces",
     "linear_pieces",
@@ -105,98 +115,405 @@ def _one_input(net) -> DeepReLU:
     return deep
 
 
-def _propagate(deep: DeepReLU, lo: float, hi: float, tol: float):
-    """Breakpoint propagation; returns (edges, A_out, C_out, changed) before merging.
+class UndecidedError(ArithmeticError):
+    """Floating point could not decide a count and exact arithmetic was too costly to run automatically.
 
-    ``changed[j]`` says whether the activation pattern differs across the
-    interior edge ``edges[j + 1]``.
+    ``estimate`` is the floating-point count (not certified); ``x`` lists where floating point was
+    undecided.  Pass ``exact=True`` to count in rational arithmetic.
     """
-    eps = tol * (hi - lo)
-    edges = np.array([lo, hi])
-    A = np.ones((1, 1))
-    C = np.zeros((1, 1))
-    changed = np.zeros(0, dtype=bool)
-    for W, b in deep.layers[:-1]:
-        ZA = A @ W.T  # (K, m)
-        ZC = C @ W.T + b
-        left, right = edges[:-1, None], edges[1:, None]
+
+    def __init__(self, message, estimate, x):
+        super().__init__(message)
+        self.estimate, self.x = estimate, x
+
+
+_U = np.finfo(float).eps / 2  # unit roundoff of float64
+#: Work (final segments times hidden units, summed over layers) up to which an undecided fast count
+#: is redone in exact arithmetic automatically; above it the fast path raises :class:`UndecidedError`.
+EXACT_FALLBACK_BUDGET = 200_000
+
+
+def _fractions(a) -> np.ndarray:
+    """The exact values of a float array as an object array of ``Fraction``."""
+    a = np.asarray(a, dtype=float)
+    return np.array([Fraction(v) for v in a.ravel()], dtype=object).reshape(a.shape)
+
+
+def _exact_layers(deep: DeepReLU):
+    return [(_fractions(W), _fractions(b)) for W, b in deep.layers]
+
+
+def _dyadic(a):
+    """A float array as exact integers times one power of two: ``(object array of int, exponent)``."""
+    a = np.asarray(a, dtype=float)
+    mant, ex = np.frexp(a)
+    m = (mant * 2.0**53).astype(np.int64)
+    exps = ex.astype(np.int64) - 53
+    e = int(exps[m != 0].min()) if np.any(m != 0) else 0
+    ints = np.array([int(v) << int(x - e) if v else 0 for v, x in zip(m.ravel(), exps.ravel())], dtype=object)
+    return ints.reshape(a.shape), e
+
+
+def _exact_point_values(dyadic_layers, x: float) -> list:
+    """Exact pre-activations of every layer (the output layer last) at the float point ``x``.
+
+    Integer arithmetic on the dyadic values of the weights: each layer is ``(numerators, exponent)``.
+    """
+    h, eh = _dyadic(np.array([x]))
+    out = []
+    for (Wi, eW), (bi, eb) in dyadic_layers:
+        e = min(eW + eh, eb)
+        z = np.array([int(v) << (eW + eh - e) for v in Wi.dot(h)], dtype=object) if len(h) else None
+        z = z + np.array([int(v) << (eb - e) for v in bi], dtype=object)
+        out.append((z, e))
+        h = np.array([v if v > 0 else 0 for v in z], dtype=object)
+        eh = e
+    return out
+
+
+def _rounded(value) -> tuple[np.ndarray, np.ndarray]:
+    """Floats nearest to exact dyadic values and a bound on the rounding (0 where the float is exact)."""
+    ints, e = value
+    f = np.empty(len(ints))
+    err = np.empty(len(ints))
+    for i, n in enumerate(ints):
+        try:
+            fn = float(n)
+            v = math.ldexp(fn, e)
+            exact = fn == n and math.ldexp(v, -e) == fn
+        except OverflowError:
+            q = Fraction(n) * Fraction(2) ** e
+            v, exact = float(q), False
+        f[i] = v
+        err[i] = 0.0 if exact else _U * abs(v) + 5e-324
+    return f, err
+
+
+def _exact_pieces(deep: DeepReLU, lo: float, hi: float, kind: str):
+    """Breakpoint propagation in rational arithmetic: (edges, slopes, intercepts) as Fractions, then merged."""
+    layers = _exact_layers(deep)
+    edges = [Fraction(lo), Fraction(hi)]
+    A = [np.array([Fraction(1)], dtype=object)]  # slope of the layer input on each segment
+    C = [np.array([Fraction(0)], dtype=object)]
+    for W, b in layers[:-1]:
+        new_edges, new_A, new_C = [edges[0]], [], []
+        for k in range(len(edges) - 1):
+            za, zc = W.dot(A[k]), W.dot(C[k]) + b
+            left, right = edges[k], edges[k + 1]
+            roots = sorted({-c / a for a, c in zip(za, zc) if a != 0 and left < -c / a < right})
+            pts = [left, *roots, right]
+            for u, v in zip(pts[:-1], pts[1:]):
+                mid = (u + v) / 2
+                on = np.array([a * mid + c > 0 for a, c in zip(za, zc)])
+                new_A.append(np.where(on, za, Fraction(0)))
+                new_C.append(np.where(on, zc, Fraction(0)))
+            new_edges.extend(pts[1:])
+        edges, A, C = new_edges, new_A, new_C
+    W, b = layers[-1]
+    S = [W.dot(a) for a in A]
+    I = [W.dot(c) + b for c in C]
+    if kind == "activation":
+        keep = list(range(len(S)))
+    else:
+        keep = [0] + [k for k in range(1, len(S)) if any(S[k] != S[k - 1])]
+    kept_edges = [edges[k] for k in keep] + [edges[-1]]
+    return kept_edges, [S[k] for k in keep], [I[k] for k in keep]
+
+
+def _bits(a):
+    """(lowest set bit, highest set bit) exponents of each float; zeros give (+big, -big)."""
+    a = np.asarray(a, dtype=float)
+    mant, ex = np.frexp(np.abs(a))
+    m = (mant * 2.0**53).astype(np.int64)
+    nz = m != 0
+    low_in = np.zeros_like(m)
+    low_in[nz] = np.log2((m & -m)[nz]).round().astype(np.int64)
+    low = np.where(nz, ex - 53 + low_in, 10**6)
+    high = np.where(nz, ex - 1, -(10**6))
+    return low, high
+
+
+def _row_bits(M):
+    """Per row: the lowest set bit over the row and the widest significand (high - low + 1) in it."""
+    low, high = _bits(M)
+    span = np.where(high > -(10**6), high - low + 1, 0)
+    return low.min(axis=-1, initial=10**6), span.max(axis=-1, initial=0)
+
+
+def _sum_exact(low, mag):
+    """A sum of multiples of 2**low whose absolute terms add up to ``mag`` is computed without rounding."""
+    with np.errstate(divide="ignore"):
+        top = np.floor(np.log2(mag))
+    return (mag == 0) | ((top + 1 - low <= 53) & (low >= -1074))
+
+
+def _matvec_exact(Wn, bn, H, H_exact, mag):
+    """Which entries of ``H @ Wn.T + bn`` floating point computes exactly (every product and partial sum representable)."""
+    lowW, spanW = _row_bits(Wn)
+    lowb, _ = _bits(bn)
+    lowH, spanH = _row_bits(H)
+    low = np.minimum(lowH[:, None] + lowW[None, :], lowb[None, :])
+    ok = (spanH[:, None] + spanW[None, :] <= 53) & _sum_exact(low, mag)
+    return ok & np.all(H_exact, axis=1)[:, None]
+
+
+def _slopes_exact(Wn, A, A_exact, mag):
+    """Which entries of ``(mask * A) @ Wn.T`` are exact for every mask (no bias term)."""
+    lowW, spanW = _row_bits(Wn)
+    lowA, spanA = _row_bits(A)
+    ok = (spanA[:, None] + spanW[None, :] <= 53) & _sum_exact(lowA[:, None] + lowW[None, :], mag)
+    return ok & np.all(A_exact, axis=1)[:, None]
+
+
+def _product_exact(a, b):
+    """Whether the float product ``a * b`` is exact (Dekker's error-free product, vectorised)."""
+    def split(v):
+        c = 134217729.0 * v
+        hi = c - (c - v)
+        return hi, v - hi
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        p = a * b
+        ah, al = split(a)
+        bh, bl = split(b)
+        err = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    return (err == 0) & np.isfinite(p) & ((p != 0) | (a == 0) | (b == 0))
+
+
+def _twosum_exact(a, b, s):
+    """Whether the float sum ``s = a + b`` is exact (Knuth's error-free sum, vectorised)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        bb = s - a
+        err = (a - (s - bb)) + (b - bb)
+    return (err == 0) & np.isfinite(s)
+
+
+def _segmented_cumsum(base, delta, parent, rank, n_parents):
+    """Running sums ``base[parent] + delta[first] + ... + delta[this]`` along each parent's roots (rank order)."""
+    out = np.empty_like(delta)
+    if len(delta) == 0:
+        return out
+    counts = np.bincount(parent, minlength=n_parents)
+    if counts.max() <= 64:  # many parents, few roots each: one vectorised step per rank
+        prev = base.copy()
+        for k in range(int(counts.max())):
+            rows = np.flatnonzero(rank == k)
+            prev[parent[rows]] = prev[parent[rows]] + delta[rows]
+            out[rows] = prev[parent[rows]]
+        return out
+    starts = np.concatenate(([0], np.cumsum(counts)))
+    for p in np.flatnonzero(counts):
+        sl = slice(starts[p], starts[p + 1])
+        out[sl] = base[p] + np.cumsum(delta[sl], axis=0)
+    return out
+
+
+def _fast_pieces(deep: DeepReLU, lo: float, hi: float):
+    """Certified floating-point breakpoint propagation.
+
+    Returns ``(edges, Y, S, ES, undecided)``: the edges, the output at the edges, the output slopes on
+    the segments with error bounds, and the x-positions where a sign or an order could not be decided.
+    Values are carried at the edges (not as intercepts), so nothing cancels far from the origin.
+    """
+    layers = deep.layers
+    dyadic = [(_dyadic(W), _dyadic(b)) for W, b in layers]
+    ends = [_exact_point_values(dyadic, lo), _exact_point_values(dyadic, hi)]
+    W0 = layers[0][0]
+    X = np.array([lo, hi])
+    Z, EZ = (np.array(v) for v in zip(*(_rounded(e[0]) for e in ends)))
+    A = W0[:, 0][None, :].copy()  # exact: the slope of the first pre-activations is the weight column
+    EA = np.zeros_like(A)
+    undecided = []
+    for i in range(len(layers) - 1):
+        Wn, bn = layers[i + 1]
+        m = Z.shape[1]
+        S = len(X) - 1
+        pos, neg = Z > EZ, Z < -EZ
+        zero = (Z == 0) & (EZ == 0)
+        bad = ~(pos | neg | zero)
+        if bad.any():
+            undecided.extend(X[np.any(bad, axis=1)].tolist())
+        sgn = np.where(pos | (bad & (Z > 0)), 1, np.where(neg | (bad & (Z < 0)), -1, 0)).astype(np.int8)
+        sL, sR = sgn[:-1], sgn[1:]
+        root = (sL * sR) < 0
+        mask0 = (sL > 0) | ((sL == 0) & (sR > 0))
+        seg, unit = np.nonzero(root)
+        ZL, ZR = Z[seg, unit], Z[seg + 1, unit]
+        eL, eR = EZ[seg, unit], EZ[seg + 1, unit]
         with np.errstate(divide="ignore", invalid="ignore"):
-            roots = -ZC / ZA
-        inside = (ZA != 0) & (roots > left + eps) & (roots < right - eps)
-        if inside.any():
-            # roots of one interval, sorted along the row; rows are already in order
-            R = np.where(inside, roots, np.inf)
-            R.sort(axis=1)
-            valid = np.isfinite(R)
-            with np.errstate(invalid="ignore"):  # inf - inf where a row has few roots
-                valid[:, 1:] &= np.diff(R, axis=1) > eps  # roots closer than eps are one kink
-            table = np.concatenate((edges[:-1, None], R), axis=1)
-            keep = np.concatenate((np.ones((len(R), 1), dtype=bool), valid), axis=1)
-            is_old = np.broadcast_to(np.arange(keep.shape[1]) == 0, keep.shape)[keep]
-            parent = np.repeat(np.arange(len(R)), keep.sum(axis=1))
-            edges = np.concatenate((table[keep], edges[-1:]))
-            old_changed = np.zeros(len(edges) - 2, dtype=bool)
-            old_changed[is_old[1:]] = changed
-            changed = old_changed
-        else:
-            parent = np.arange(len(edges) - 1)
-        ZA, ZC = ZA[parent], ZC[parent]
-        mid = 0.5 * (edges[:-1] + edges[1:])
-        mask = (ZA * mid[:, None] + ZC) > 0
-        changed = changed | np.any(mask[1:] != mask[:-1], axis=1)
-        A, C = ZA * mask, ZC * mask
-    W, b = deep.layers[-1]
-    return edges, A @ W.T, C @ W.T + b, changed
+            t = ZL / (ZL - ZR)
+            room = np.abs(ZL) + np.abs(ZR) - eL - eR
+            dt = np.minimum(np.where(room > 0, (eL + eR) / room, 1.0) + 4 * _U * t, 1.0)
+        order = np.lexsort((t, seg))
+        seg, unit, t, dt = seg[order], unit[order], t[order], dt[order]
+        same = seg[1:] == seg[:-1]
+        close = same & (t[1:] - t[:-1] <= (dt[1:] + dt[:-1]) * (1 + 4 * _U))
+        if close.any():
+            j = np.flatnonzero(close)
+            undecided.extend((X[seg[j]] + t[j] * (X[seg[j] + 1] - X[seg[j]])).tolist())
+        counts = np.bincount(seg, minlength=S)
+        first = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        rank = np.arange(len(seg)) - first[seg]
+        K = int(counts.max(initial=0))
+        # positions of the old edges and of the roots in the new edge list
+        old_pos = np.arange(S + 1) + np.concatenate(([0], np.cumsum(counts)))
+        root_pos = old_pos[seg] + 1 + rank
+        n_new = S + 1 + len(seg)
+        Xn = np.empty(n_new)
+        Xn[old_pos] = X
+        Xn[root_pos] = X[seg] + t * (X[seg + 1] - X[seg])
+        # next pre-activations (or outputs) at the old edges: direct evaluation
+        absW = np.abs(Wn)
+        g1 = (m + 2) * _U * 1.01
+        H = np.where(sgn > 0, Z, 0.0)
+        Zn = np.empty((n_new, Wn.shape[0]))
+        EZn = np.empty_like(Zn)
+        Zn[old_pos] = H @ Wn.T + bn
+        magH = np.abs(H) @ absW.T + np.abs(bn)
+        EZn[old_pos] = np.where(_matvec_exact(Wn, bn, H, EZ == 0, magH), 0.0, EZ @ absW.T + g1 * magH)
+        # at the roots: z(t) = ZL + t D is affine on the parent; the mask changes one unit per root
+        D = Z[1:] - Z[:-1]
+        base_P = (mask0 * Z[:-1]) @ Wn.T
+        base_Q = (mask0 * D) @ Wn.T
+        base_A = (mask0 * A) @ Wn.T
+        sigma = np.where(sL[seg, unit] < 0, 1.0, -1.0)[:, None]
+        cols = Wn.T[unit]  # (R, m_next)
+        P = _segmented_cumsum(base_P, sigma * cols * Z[seg, unit][:, None], seg, rank, S)
+        Q = _segmented_cumsum(base_Q, sigma * cols * D[seg, unit][:, None], seg, rank, S)
+        An_roots = _segmented_cumsum(base_A, sigma * cols * A[seg, unit][:, None], seg, rank, S)
+        Zn[root_pos] = bn + P + t[:, None] * Q
+        g2 = (m + K + 6) * _U * 1.01
+        U1, U2 = EZ[:-1] @ absW.T, EZ[1:] @ absW.T
+        U3, U4 = np.abs(D) @ absW.T, np.abs(Z[:-1]) @ absW.T
+        tt = t[:, None]
+        EZn[root_pos] = ((1 - tt) * U1[seg] + tt * U2[seg] + dt[:, None] * U3[seg]
+                         + (3 * _U + g2) * (U4[seg] + tt * U3[seg]) + g2 * np.abs(bn))
+        # exactly computed values at the roots get error 0 (dyadic networks such as the sawtooth)
+        if len(seg):
+            den = ZL - ZR
+            t_ok = (eL == 0) & (eR == 0) & _twosum_exact(ZL, -ZR, den) & (t * den == ZL) & _product_exact(t, den)
+            par_ok = np.all((EZ[:-1] == 0) & (EZ[1:] == 0) & _twosum_exact(Z[1:], -Z[:-1], D), axis=1)
+            lowW, spanW = _row_bits(Wn)
+            lowZ, spanZ = _row_bits(Z[:-1])
+            lowD, spanD = _row_bits(D)
+            P_ok = (spanZ[:, None] + spanW[None, :] <= 53) & _sum_exact(lowZ[:, None] + lowW[None, :], U4)
+            Q_ok = (spanD[:, None] + spanW[None, :] <= 53) & _sum_exact(lowD[:, None] + lowW[None, :], U3)
+            tQ = t[:, None] * Q
+            s1 = P + tQ
+            ok = (t_ok & par_ok[seg])[:, None] & P_ok[seg] & Q_ok[seg] & _product_exact(t[:, None], Q)
+            ok &= _twosum_exact(P, tQ, s1) & _twosum_exact(s1, np.broadcast_to(bn, s1.shape), Zn[root_pos])
+            EZn[root_pos] = np.where(ok, 0.0, EZn[root_pos])
+        # slopes on the new segments: segment old_pos[p] starts parent p, the others start at a root
+        An = np.empty((n_new - 1, Wn.shape[0]))
+        An[old_pos[:-1]] = base_A
+        An[root_pos] = An_roots
+        magA = np.abs(A) @ absW.T
+        EAp = np.where(_slopes_exact(Wn, A, EA == 0, magA), 0.0, EA @ absW.T + g2 * magA)
+        EAn = np.repeat(EAp, counts + 1, axis=0)
+        # the two ends of the interval: exact values of every layer
+        for row, e in ((0, ends[0]), (-1, ends[1])):
+            Zn[row], EZn[row] = _rounded(e[i + 1])
+        X, Z, EZ, A, EA = Xn, Zn, EZn, An, EAn
+    return X, Z, A, EA, undecided
 
 
-def _check_args(lo, hi, tol):
-    lo, hi = check_interval(lo, hi)
-    tol = check_real(tol, "tol", positive=True)
-    return lo, hi, tol
+def _assemble(X, Y, S, keep, exact_count=None) -> Pieces:
+    start = np.concatenate(([0], np.flatnonzero(keep) + 1))
+    edges = np.concatenate(([X[0]], X[1:-1][keep], [X[-1]]))
+    slopes = S[start]
+    return Pieces(edges, slopes, Y[start] - slopes * X[start][:, None])
 
 
-def affine_pieces(net, lo, hi, kind: str = "pieces", tol: float = 1e-11) -> Pieces:
-    """The affine pieces of a one-input network on ``[lo, hi]``.
+def affine_pieces(net, lo, hi, kind: str = "pieces", exact: bool = False) -> Pieces:
+    """The affine pieces of a one-input network on ``[lo, hi]``, counted exactly.
 
     ``kind="pieces"`` merges neighbouring intervals on which the network has the
     same slope (the linear pieces of the function); ``kind="activation"`` keeps
-    one interval per activation region.  ``tol`` is the relative tolerance (times
-    ``hi - lo``) under which two breakpoints count as one, and (times the largest
-    slope) under which two slopes count as equal.
+    one interval per activation region.
+
+    **Guarantee.**  The count (``len(edges) - 1``) is the exact count for the
+    network whose weights are the given floating-point numbers (a float32 torch
+    module: its float32 values), as rational arithmetic would give it.  The fast
+    path (``exact=False``) carries every pre-activation *at the breakpoints*
+    together with a rigorous bound on its rounding error, so each decision it
+    takes (the sign of a unit at a breakpoint, the order of two kinks inside an
+    interval, whether the output slope changes at a kink) is certified; at the
+    two ends of the interval the values are computed exactly.  Where a decision
+    is not certified (two kinks within rounding of each other, a unit within
+    rounding of zero at a kink, two slopes equal up to rounding), the count is
+    redone in rational arithmetic when that is cheap (at most
+    :data:`EXACT_FALLBACK_BUDGET` segment-units) and :class:`UndecidedError`
+    is raised otherwise.  Nothing depends on a tolerance, so the count is
+    invariant under scaling the network.  ``exact=True`` uses rational
+    arithmetic (:class:`fractions.Fraction`) throughout: slow, for small networks.
+
+    The edges, slopes and intercepts are floats (the edges are accurate to
+    rounding of their exact positions); only the count is certified.
+    Memory: the values at the breakpoints of one layer at a time (breakpoints
+    times width); a layer that puts many kinks into one interval (a wide
+    shallow network) updates the next layer one unit per kink, so the product
+    of breakpoints and width is never formed for it.
     """
     deep = _one_input(net)
-    lo, hi, tol = _check_args(lo, hi, tol)
+    lo, hi = check_interval(lo, hi)
     kind = check_choice(kind, "kind", ("pieces", "activation"))
-    edges, S, I, changed = _propagate(deep, lo, hi, tol)
+    if not isinstance(exact, (bool, np.bool_)):
+        raise TypeError(f"exact must be True or False, got {type(exact).__name__}")
+    if exact:
+        return _exact_result(deep, lo, hi, kind)
+    X, Y, S, ES, undecided = _fast_pieces(deep, lo, hi)
     if kind == "activation":
-        keep = changed
+        keep = np.ones(len(X) - 2, dtype=bool)
     else:
-        scale = max(1.0, float(np.abs(S).max(initial=0.0)))
-        keep = np.any(np.abs(S[1:] - S[:-1]) > tol * 100 * scale, axis=1)
-    start = np.concatenate(([0], np.flatnonzero(keep) + 1))
-    new_edges = np.concatenate(([edges[0]], edges[1:-1][keep], [edges[-1]]))
-    return Pieces(new_edges, S[start], I[start])
+        dS = np.abs(S[1:] - S[:-1])
+        bound = (ES[1:] + ES[:-1]) * (1 + 4 * _U) + 2 * _U * (np.abs(S[1:]) + np.abs(S[:-1]))
+        keep = np.any(dS > bound, axis=1)
+        if not keep.all():
+            undecided.extend(X[1:-1][~keep].tolist())
+    if undecided:
+        work = (len(X) - 1) * (deep.n_neurons + deep.output_dim)
+        if work <= EXACT_FALLBACK_BUDGET:
+            return _exact_result(deep, lo, hi, kind)
+        guess = int(keep.sum()) + 1
+        where = ", ".join(f"{v:.17g}" for v in sorted(set(undecided))[:3])
+        raise UndecidedError(
+            f"floating point cannot decide {len(undecided)} breakpoint(s) of this network on [{lo!r}, {hi!r}] "
+            f"(first near x = {where}; estimate {guess} {kind}), and exact arithmetic over about {work} "
+            f"segment-units is above the automatic budget {EXACT_FALLBACK_BUDGET}; pass exact=True to count "
+            f"in rational arithmetic", estimate=guess, x=sorted(set(undecided)))
+    return _assemble(X, Y, S, keep)
 
 
-def linear_pieces(net, lo, hi, tol: float = 1e-11) -> np.ndarray:
+def _exact_result(deep, lo, hi, kind) -> Pieces:
+    edges, S, I = _exact_pieces(deep, lo, hi, kind)
+    to_float = np.vectorize(float, otypes=[float])
+    return Pieces(to_float(np.array(edges, dtype=object)), to_float(np.array(S, dtype=object)),
+                  to_float(np.array(I, dtype=object)))
+
+
+def linear_pieces(net, lo, hi, exact: bool = False) -> np.ndarray:
     """Sorted breakpoints (kinks) of the function ``net`` strictly inside ``(lo, hi)``.
 
-    The number of linear pieces on ``[lo, hi]`` is ``len(linear_pieces(...)) + 1``.
+    The number of linear pieces on ``[lo, hi]`` is ``len(linear_pieces(...)) + 1``
+    (exact, see :func:`affine_pieces`; the positions are floats).
     Raises ``ValueError`` for a network with more than one input, ``lo >= hi``
     or non-finite ends.
     """
-    return affine_pieces(net, lo, hi, kind="pieces", tol=tol).edges[1:-1].copy()
+    return affine_pieces(net, lo, hi, kind="pieces", exact=exact).edges[1:-1].copy()
 
 
-def count_linear_regions(net, lo, hi, kind: str = "pieces", tol: float = 1e-11) -> int:
+def count_linear_regions(net, lo, hi, kind: str = "pieces", exact: bool = False) -> int:
     """Number of linear pieces (``kind="pieces"``) or activation regions (``kind="activation"``) on ``[lo, hi]``.
 
-    Exact up to the tolerance ``tol`` (see :func:`affine_pieces`).  A piece is a
-    maximal interval on which the function is affine; an activation region a
-    maximal interval on which every neuron keeps its on/off state.  Pieces never
-    outnumber activation regions.
+    Exact for the network's floating-point weights, with no tolerance: the fast
+    path certifies every decision with rounding-error bounds and falls back to
+    rational arithmetic (or raises :class:`UndecidedError`) where it cannot
+    (see :func:`affine_pieces`); ``exact=True`` counts in rational arithmetic.
+    A piece is a maximal interval on which the function is affine; an
+    activation region a maximal interval on which every neuron keeps its on/off
+    state.  Pieces never outnumber activation regions.
     """
-    return affine_pieces(net, lo, hi, kind=kind, tol=tol).count
+    return affine_pieces(net, lo, hi, kind=kind, exact=exact).count
 
 
 def _slopes_and_patterns(deep: DeepReLU, x: np.ndarray):

@@ -120,7 +120,7 @@ def test_cosine_network(M, eps, method):
 
 def test_cosine_counts_ratio():
     assert ap.paper_cosine_relus(20.0, 1e-3) == 221130
-    assert ap.uniform_cosine_pieces(20.0, 1e-3) == 448
+    assert ap.uniform_cosine_pieces(20.0, 1e-3) == 633  # ceil(40 / sqrt(4e-3)): interpolation error at most eps / 2
     assert ap.paper_cosine_relus(5.0, 1e-2) == 9198
 
 
@@ -252,3 +252,48 @@ def test_smoothed_kink_is_convex_slope_bounded_and_validated():
         ap.smoothed_kink(0.0, 0.3)
     with pytest.raises(ValueError, match="delta"):
         ap.smoothed_kink(1.0, 0.3, delta=-1.0)
+
+
+# -- strict bounds with margin (issue 13) ---------------------------------------------
+from hypothesis import given as _given, settings as _settings, strategies as _st  # noqa: E402
+
+
+def test_c2_levels_strict_where_the_log_is_an_integer():
+    assert ap.c2_levels(2.0, 0.0, 1.0, 1 / 16) == 2  # the ceiling gave 1, whose bound equals eps
+    for L in range(1, 8):
+        eps = 2.0 / (8 * 4.0**L)  # x^2 on [0, 1] with L levels has error bound exactly eps
+        assert (1.0) ** 2 * 2.0 / (8 * 4.0 ** ap.c2_levels(2.0, 0.0, 1.0, eps)) < eps
+
+
+@_settings(max_examples=12, deadline=None, derandomize=True)
+@_given(M=_st.sampled_from([0.5, 3.0, 50.0, 1e3]), log_eps=_st.floats(-9, -1))
+def test_uniform_cosine_meets_eps_with_margin(M, log_eps):
+    eps = 10.0**log_eps
+    if 2 * M / np.sqrt(4 * eps) > 2e6:
+        return
+    net = ap.cosine_network(M, eps, "uniform")
+    t = np.linspace(-M, M, 200_001)
+    assert np.max(np.abs(ap.evaluate_1d(net, t) - np.cos(t))) < 0.75 * eps
+    assert ap.cosine_rounding_bound(M) <= eps / 4
+
+
+def test_cosine_edges():
+    net = ap.cosine_network(50.0, 1e-9, "uniform")  # the issue's example: error was 1.00015e-9
+    t = np.linspace(-50, 50, 400_001)
+    assert np.max(np.abs(ap.evaluate_1d(net, t) - np.cos(t))) < 0.75e-9
+    net = ap.cosine_network(1.0, 1e-12, "uniform")
+    t = np.linspace(-1, 1, 200_001)
+    assert np.max(np.abs(ap.evaluate_1d(net, t) - np.cos(t))) < 0.75e-12
+    with pytest.raises(ValueError, match="eps"):
+        ap.cosine_network(1e3, 1e-12, "uniform")
+
+
+@_settings(max_examples=10, deadline=None, derandomize=True)
+@_given(centre=_st.sampled_from([0.0, 1e3, -1e5, 1e7, 1e9]))
+def test_sup_error_stable_far_from_origin(centre):
+    f = lambda x: (x - centre) ** 2  # noqa: E731
+    net = ap.convex_approximation(f, centre, centre + 1, 1e-4, 2.0)
+    x = np.linspace(centre, centre + 1, 2001)
+    direct = np.max(np.abs(net(x) - f(x)))
+    assert ap.sup_error(net, f, centre, centre + 1, n=2001) <= direct + 1e-9
+    assert ap.sup_error(net, f, centre, centre + 1, n=2001) < 1e-4

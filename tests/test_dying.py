@@ -135,3 +135,25 @@ def test_dead_fraction_single_and_batched():
     mlp = training.BatchedMLP(3, [2, 8, 8, 1], "relu", "he", seed=0)
     frac = dying.dead_fraction(mlp, np.random.default_rng(0).normal(size=(32, 2)))
     assert frac.shape == (3,) and np.all((0 <= frac) & (frac <= 1))
+
+
+def test_nan_units_are_their_own_category():
+    """A diverged network (NaN weights) is not reported as 0% dead (issue 13)."""
+    net = rb.DeepReLU([(np.array([[1.0], [-1.0], [0.0]]), np.array([0.0, -1.0, 0.0])),
+                       (np.ones((1, 3)), np.zeros(1))]).to_torch(device="cpu")
+    with torch.no_grad():
+        net[0].weight[2, 0] = float("nan")  # DeepReLU refuses NaN weights; a diverged torch model has them
+    X = np.linspace(0, 1, 11)[:, None]
+    assert [s.tolist() for s in dying.neuron_states(net, X)] == [["alive", "dead", "nan"]]
+    assert dying.dead_neurons(net, X)[0].tolist() == [False, True, False]
+    assert dying.nan_neurons(net, X)[0].tolist() == [False, False, True]
+    assert np.isnan(dying.dead_fraction(net, X)) and dying.nan_fraction(net, X) == pytest.approx(1 / 3)
+    mlp = training.BatchedMLP(3, [2, 8, 8, 1], "relu", "he", seed=0)
+    with torch.no_grad():
+        mlp.weights[0][2].fill_(float("nan"))
+    Xb = np.random.default_rng(0).normal(size=(32, 2))
+    frac = dying.dead_fraction(mlp, Xb)
+    assert np.isnan(frac[2]) and np.all(np.isfinite(frac[:2]))
+    assert dying.nan_fraction(mlp, Xb)[2] == 1.0
+    states = dying.neuron_states(mlp, Xb)
+    assert states[0].shape == (3, 8) and set(states[0][2]) == {"nan"}

@@ -259,3 +259,26 @@ def test_fuzz_bad_options(method, merged):
         ip.interpolate("abc", X)
     with pytest.raises(ValueError, match="method"):
         ip.separating_direction(np.eye(3), method="nope")
+
+
+def test_interpolate_checks_its_residual():
+    """Badly scaled data no longer fail silently (issue 13)."""
+    import warnings
+
+    from relubook import interpolation as ip
+
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(size=(50, 4)) * 1e-6, rng.normal(size=(5, 4)) * 1e6])
+    Y = rng.normal(size=55)
+    with pytest.warns(RuntimeWarning, match="max"):
+        ip.interpolate(X, Y)
+    with pytest.raises(ValueError, match="rtol"):
+        ip.interpolate(X, Y, on_error="raise")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        net = ip.interpolate(X, Y, on_error="ignore")
+        good = ip.interpolate(rng.normal(size=(30, 2)), rng.normal(size=30))
+    assert ip.residual(net, X, Y) > 1e-8
+    with pytest.raises(ValueError, match="overflow"):
+        ip.interpolate(np.arange(5.0) * 1e-3, np.array([1e306, -1e306, 1e306, -1e306, 1e306]))
+    assert good.n_neurons == 29

@@ -105,3 +105,68 @@ def test_region_map_and_experiments():
     assert set(counts) == {1, 2} and all(len(v) == 3 for v in counts.values())
     trained = regions.train_region_counts(8, [1, 2], 2, np.abs, steps=5)
     assert trained[2][1].shape == (2,)
+
+
+# -- exactness (issue 13) -------------------------------------------------------------
+def test_issue_examples_are_counted_exactly():
+    assert rb.count_linear_regions(ShallowReLU([1.0, -1.0], [0.0, 0.0], [1e-10, 1e-10]), -1, 1) == 2
+    assert rb.count_linear_regions(ShallowReLU([1.0, 1.0], [-0.9, -0.1], [1e9, 0.5]), 0, 1) == 3
+    # kinks exactly at the interval ends are not inside it
+    assert rb.count_linear_regions(ShallowReLU([1.0, 1.0], [0.0, -1.0], [1.0, 1.0]), 0, 1) == 1
+    # coincident kinks within a layer and across layers (R(R(x)) kinks where R(x) does)
+    twin = ShallowReLU([1.0, 2.0], [-0.3, -0.6], [1.0, 1.0])
+    assert rb.count_linear_regions(twin, 0, 1) == 2
+    assert rb.count_linear_regions(twin, 0, 1, kind="activation") == 2
+    nested = DeepReLU([(np.array([[1.0]]), np.array([-0.25])), (np.array([[3.0]]), np.zeros(1)), (np.ones((1, 1)), np.zeros(1))])
+    assert rb.count_linear_regions(nested, 0, 1) == 2
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(seed=st.integers(0, 10_000), widths=st.lists(st.integers(1, 3), min_size=1, max_size=20),
+       scale=st.sampled_from([1e-12, 1e-3, 1.0, 3.0, 1e9]), dead=st.booleans(), f32=st.booleans())
+def test_fast_count_agrees_with_rational_arithmetic(seed, widths, scale, dead, f32):
+    rng = np.random.default_rng(seed)
+    net = regions.random_deep(widths, rng, bias_std=1.0)
+    layers = [(W.copy(), b.copy()) for W, b in net.layers]
+    if dead:  # a unit that is off everywhere, and a duplicated unit (coincident kinks)
+        layers[0][1][0] = -1e3
+        if layers[0][0].shape[0] > 1:
+            layers[0][0][1], layers[0][1][1] = 2 * layers[0][0][-1], 2 * layers[0][1][-1]
+    layers[-1] = (layers[-1][0] * scale, layers[-1][1] * scale)
+    if f32:
+        layers = [(W.astype(np.float32).astype(float), b.astype(np.float32).astype(float)) for W, b in layers]
+    net = DeepReLU(layers)
+    for kind in ("pieces", "activation"):
+        fast = regions.count_linear_regions(net, -2.0, 2.0, kind)
+        assert fast == regions.count_linear_regions(net, -2.0, 2.0, kind, exact=True)
+    # invariant under scaling the output by a power of two (the float network scales exactly)
+    scaled = DeepReLU(layers[:-1] + [(layers[-1][0] * 2.0**-40, layers[-1][1] * 2.0**-40)])
+    assert regions.count_linear_regions(scaled, -2.0, 2.0) == regions.count_linear_regions(net, -2.0, 2.0)
+
+
+@settings(max_examples=10, deadline=None, derandomize=True)
+@given(peaks=st.lists(st.floats(0.1, 0.9), min_size=1, max_size=8), s0=st.sampled_from([-0.3, 0.25]))
+def test_compositional_network_has_exactly_two_to_the_depth_pieces(peaks, s0):
+    from relubook import compositional as cnet
+
+    net = cnet.compositional_network(np.array(peaks), s0)
+    d = len(peaks)
+    assert regions.count_linear_regions(net, 0.0, 1.0) == 2**d
+    if d <= 5:
+        assert regions.count_linear_regions(net, 0.0, 1.0, exact=True) == 2**d
+
+
+def test_float32_torch_module_counted_on_its_float32_values():
+    net = random_net(7, [4, 4])
+    seq = net.to_torch(dtype=torch.float32, device="cpu")
+    assert rb.count_linear_regions(seq, -2, 2) == rb.count_linear_regions(seq, -2, 2, exact=True)
+
+
+def test_undecided_error_names_exact_mode(monkeypatch):
+    monkeypatch.setattr(regions, "EXACT_FALLBACK_BUDGET", 0)
+    twin = ShallowReLU([1.0, 1.0], [0.0, 0.0], [1.0, -1.0])  # R(x) - R(x): equal slopes need exactness
+    with pytest.raises(regions.UndecidedError, match="exact=True"):
+        rb.count_linear_regions(twin, -1, 1)
+    assert rb.count_linear_regions(twin, -1, 1, exact=True) == 1
+    with pytest.raises(TypeError, match="exact"):
+        rb.count_linear_regions(twin, -1, 1, exact="yes")

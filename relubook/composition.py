@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .device import shifted
 from .nets import DeepReLU, ShallowReLU
 from .validate import as_array, check_choice, check_int, check_real
 
@@ -322,7 +323,7 @@ def train_shallow_telgarsky(k: int, widths, seeds: int = 3, steps: int = 400, lr
     dev = device()
     x_np, y_np = telgarsky_points(k)
     E, H = len(widths) * seeds, max(widths)
-    gen = torch.Generator().manual_seed(seed)
+    gen = torch.Generator().manual_seed(shifted(seed))
     mask = torch.zeros(E, H, dtype=torch.float64)
     for e in range(E):
         mask[e, : widths[e // seeds]] = 1.0

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .device import shifted
 from .validate import check_int, check_real
 
 __all__ = ["digits", "mnist", "read_idx", "write_idx", "MNIST_FILES"]
@@ -51,7 +52,7 @@ def digits(test_fraction: float = 0.2, seed: int = 0, dtype=np.float32):
     data = load_digits()
     X = data.data.astype(np.float64)
     y = data.target.astype(np.int64)
-    perm = np.random.default_rng(seed).permutation(len(y))
+    perm = np.random.default_rng(shifted(seed)).permutation(len(y))
     n_test = int(round(test_fraction * len(y)))
     test, train = perm[:n_test], perm[n_test:]
     X_train, X_test = _standardise(X[train], X[test])

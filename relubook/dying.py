@@ -17,7 +17,7 @@ import math
 import numpy as np
 import torch
 
-from .device import device as default_device
+from .device import device as default_device, shifted
 from .validate import as_array, as_points, check_choice, check_int
 
 __all__ = ["dying_area", "dying_fraction", "born_dead_probability", "born_dead_width",
@@ -77,7 +77,7 @@ def simulate_born_dead(width, depth, n_trials=100_000, seed=0, chunk=50_000):
     n_trials = check_int(n_trials, "n_trials", minimum=2)
     seed = check_int(seed, "seed", minimum=0)
     chunk = check_int(chunk, "chunk", minimum=1)
-    gen = torch.Generator().manual_seed(seed)
+    gen = torch.Generator().manual_seed(shifted(seed))
     dead = 0
     done = 0
     while done < n_trials:
@@ -106,7 +106,7 @@ def simulate_born_dead_curve(width, depths, n_trials=4000, seed=0):
     depths = np.asarray(depths)
     if depths.ndim != 1 or depths.size == 0 or not np.issubdtype(depths.dtype, np.integer) or depths.min() < 1:
         raise ValueError(f"depths must be a non-empty 1-D sequence of integers >= 1, got {depths!r}")
-    gen = torch.Generator().manual_seed(seed)
+    gen = torch.Generator().manual_seed(shifted(seed))
     h = torch.relu(torch.randn(n_trials, width, generator=gen))  # first layer on x = 1
     dead_at = {1: int((h.abs().sum(1) == 0).sum())}
     for layer in range(2, int(depths.max()) + 1):
@@ -131,7 +131,7 @@ def domain_born_dead(width, depth, init="he", n_trials=2000, n_points=201, bias_
     n_trials = check_int(n_trials, "n_trials", minimum=2)
     n_points = check_int(n_points, "n_points", minimum=2)
     seed = check_int(seed, "seed", minimum=0)
-    gen = torch.Generator().manual_seed(seed)
+    gen = torch.Generator().manual_seed(shifted(seed))
     x = torch.linspace(-1, 1, n_points, dtype=torch.float64)
     h = x.view(1, n_points, 1).expand(n_trials, n_points, 1)
     fan_in = 1

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .device import generator
 from .nets import DeepReLU, ShallowReLU, relu
 from .validate import as_array, as_points, check_choice, check_int, check_interval, check_real
 
@@ -310,7 +311,7 @@ def active_probability_mc(b, sigma, d, n: int = 100_000, inputs: str = "sphere",
     n = check_int(n, "n", minimum=2)
     check_choice(inputs, "inputs", INPUT_MODELS)
     if rng is None:
-        rng = np.random.default_rng()
+        rng = generator(None)
     elif not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy Generator, got {type(rng).__name__}")
     w = rng.normal(0.0, sigma, size=(n, d))

@@ -34,7 +34,7 @@ import numpy as np
 import torch
 
 from .compositional import compositional_network
-from .device import device as default_device
+from .device import device as default_device, shifted
 from .nets import DeepReLU
 from .training import BatchedMLP
 from .validate import as_array, check_choice, check_int, check_real
@@ -124,7 +124,7 @@ def starting_peaks(n_models: int, depth: int = 5, seed: int = 0, low: float = 0.
     high = check_real(high, "high", low=0.0, high=1.0, open_interval=True)
     if not low < high:
         raise ValueError(f"low must be smaller than high, got low={low}, high={high}")
-    return np.random.default_rng(seed).uniform(low, high, (n_models, depth))
+    return np.random.default_rng(shifted(seed)).uniform(low, high, (n_models, depth))
 
 
 # -- the reparameterisation in torch (batched over models) ------------------------------

@@ -45,6 +45,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .device import generator, shifted
 from .nets import DeepReLU, ShallowReLU
 from .validate import as_points, check_choice, check_int, check_interval, check_real
 
@@ -350,7 +351,7 @@ def random_deep(widths, rng=None, bias_std: float = 0.3, n_in: int = 1) -> DeepR
     widths = [check_int(w, "widths[i]", minimum=1) for w in widths]
     bias_std = check_real(bias_std, "bias_std", nonnegative=True)
     n_in = check_int(n_in, "n_in", minimum=1)
-    rng = np.random.default_rng(rng)
+    rng = generator(rng)
     sizes = [n_in, *widths, 1]
     layers = []
     for a, b in zip(sizes[:-1], sizes[1:]):
@@ -373,7 +374,7 @@ def init_region_counts(budget: int, depths, n_nets: int, rng=None, lo=-1.0, hi=1
     Returns ``{depth: array of counts}`` (the Hanin-Rolnick experiment).
     """
     n_nets = check_int(n_nets, "n_nets", minimum=1)
-    rng = np.random.default_rng(rng)
+    rng = generator(rng)
     out = {}
     for d in depths:
         widths = budget_widths(budget, d)
@@ -401,7 +402,7 @@ def train_region_counts(budget: int, depths, n_nets: int, target, steps: int = 3
     lr = check_real(lr, "lr", positive=True)
     lo, hi = check_interval(lo, hi)
     dev = device()
-    gen = torch.Generator().manual_seed(seed)
+    gen = torch.Generator().manual_seed(shifted(seed))
     x_np = np.linspace(lo, hi, check_int(n_points, "n_points", minimum=2))
     x = torch.as_tensor(x_np, dtype=torch.float64, device=dev)[None, :, None].expand(n_nets, -1, -1)
     y = torch.as_tensor(np.asarray(target(x_np), dtype=float), dtype=torch.float64, device=dev)[None, :, None]

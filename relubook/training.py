@@ -24,11 +24,11 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
-from .device import device as default_device
+from .device import device as default_device, shifted
 from .initialization import sample_layer, schemes
 from .validate import as_array, check_choice, check_int, check_real
 
-__all__ = ["ACTIVATIONS", "BatchedMLP", "train_batched", "accuracy", "grid_table"]
+__all__ = ["ACTIVATIONS", "BatchedMLP", "train_batched", "accuracy", "grid_table", "train_grid", "seeds_table"]
 
 ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh")
 LEAKY_SLOPE = 0.01
@@ -73,7 +73,7 @@ class BatchedMLP(torch.nn.Module):
         self.activations = _per_model(activation, n_models, "activation", ACTIVATIONS)
         self.inits = _per_model(init, n_models, "init", schemes())
         device = default_device() if device is None else torch.device(device)
-        gen = torch.Generator(device="cpu").manual_seed(seed)
+        gen = torch.Generator(device="cpu").manual_seed(shifted(seed))
         self.weights = torch.nn.ParameterList()
         self.biases = torch.nn.ParameterList()
         for fan_in, fan_out in zip(widths[:-1], widths[1:]):
@@ -230,7 +230,7 @@ def train_batched(model: BatchedMLP, X, y, *, epochs: int, batch_size: int = 32,
     state = [(torch.zeros_like(p), torch.zeros_like(p)) for p in params] if optimizer == "adam" else None
     n = len(Xt)
     steps_per_epoch = math.ceil(n / batch_size)
-    gen = torch.Generator(device="cpu").manual_seed(seed)
+    gen = torch.Generator(device="cpu").manual_seed(shifted(seed))
     hist = {"epoch": [], "loss": [], "train_acc": [], "test_acc": [], "record": []}
 
     def evaluate(epoch):
@@ -325,3 +325,62 @@ def grid_table(hist, grid, lr, rows, cols, metric: str = "test_acc", title: str 
     for r in rows:
         print(f"{r:8s} " + "".join(f"{acc[(c, r, lr)]:9.1f}" for c in cols))
     return acc
+
+
+def train_grid(X, y, grid, *, depth: int, width: int, n_seeds: int, epochs: int, X_test=None, y_test=None,
+               batch_size: int = 32, seed: int = 0, desc: str = "grid") -> dict:
+    """Train every ``(activation, init, lr)`` of ``grid`` on ``n_seeds`` seeds, all as one batched program.
+
+    The networks are plain MLPs with ``depth`` hidden layers of ``width`` units
+    (:class:`BatchedMLP`, minibatch SGD, cross-entropy).  Model ``s * len(grid) + g`` is seed
+    ``s`` of configuration ``g``: its own initial weights and data order.  Returns a dict with
+    ``grid``, ``n_seeds``, the full ``hist`` of :func:`train_batched` and, for ``"train_acc"``
+    and (with test data) ``"test_acc"``, the final values as arrays of shape ``(n_seeds, len(grid))``;
+    ``curves[metric]`` has shape ``(len(epochs), n_seeds, len(grid))``.
+    """
+    grid = [tuple(g) for g in grid]
+    if not grid or any(len(g) != 3 for g in grid):
+        raise ValueError("grid must be a non-empty list of (activation, init, lr) triples")
+    n_seeds = check_int(n_seeds, "n_seeds", minimum=1)
+    depth = check_int(depth, "depth", minimum=1)
+    width = check_int(width, "width", minimum=1)
+    G = len(grid)
+    d_in = np.asarray(X).shape[1] if np.ndim(X) == 2 else None
+    if d_in is None:
+        raise ValueError(f"X must be a 2-D array of shape (n, d_in), got shape {np.shape(X)}")
+    n_classes = int(np.max(np.concatenate([np.ravel(y)] + ([np.ravel(y_test)] if y_test is not None else [])))) + 1
+    full = grid * n_seeds
+    model = BatchedMLP(len(full), [d_in] + [width] * depth + [n_classes], [g[0] for g in full],
+                       [g[1] for g in full], seed=seed)
+    hist = train_batched(model, X, y, epochs=epochs, batch_size=batch_size, lr=[g[2] for g in full],
+                         X_test=X_test, y_test=y_test, seed=seed, desc=desc)
+    out = {"grid": grid, "n_seeds": n_seeds, "hist": hist, "curves": {}}
+    for metric in ("train_acc", "test_acc"):
+        if metric in hist:
+            curve = np.asarray(hist[metric]).reshape(len(hist["epoch"]), n_seeds, G)
+            out["curves"][metric] = curve
+            out[metric] = curve[-1]
+    return out
+
+
+def seeds_table(result: dict, lr, rows, cols, metric: str = "test_acc", title: str = "") -> dict:
+    """Print the mean over seeds (in %) of the final ``metric`` of :func:`train_grid`, with its spread.
+
+    One row per initialisation in ``rows``, one column per activation in ``cols``, models with
+    learning rate ``lr``; every cell reads ``mean [min-max]`` over the seeds.  Returns
+    ``{(activation, init, lr): array of per-seed values in %}``.
+    """
+    if not isinstance(result, dict) or metric not in result:
+        raise ValueError(f"result must come from train_grid and hold {metric!r}")
+    grid = result["grid"]
+    values = {g: 100 * np.asarray(result[metric])[:, k] for k, g in enumerate(grid)}
+    missing = [(c, r, lr) for r in rows for c in cols if (c, r, lr) not in values]
+    if missing:
+        raise ValueError(f"lr {lr} with rows and cols {missing[0][:2]} is not in the grid")
+    if title:
+        print(title)
+    print("init     " + "".join(f"{c:>18s}" for c in cols))
+    for r in rows:
+        cells = [values[(c, r, lr)] for c in cols]
+        print(f"{r:8s} " + "".join(f"{v.mean():7.1f} [{v.min():4.1f}-{v.max():4.1f}]" for v in cells))
+    return values

@@ -21,7 +21,8 @@ from .device import device as default_device, shifted
 from .validate import as_array, as_points, check_choice, check_int
 
 __all__ = ["dying_area", "dying_fraction", "born_dead_probability", "born_dead_width",
-           "simulate_born_dead", "simulate_born_dead_curve", "domain_born_dead", "dead_neurons", "dead_fraction", "sparsity"]
+           "simulate_born_dead", "simulate_born_dead_curve", "domain_born_dead", "dead_neurons", "dead_fraction", "sparsity",
+           "learning_rate_study"]
 
 
 def dying_area(w, b, X) -> np.ndarray:
@@ -229,3 +230,33 @@ def draw_born_dead(ax, width: int = 2, max_depth: int = 40, n_trials: int = 4000
     ax.set_ylabel("P(h^L(x) = 0)")
     ax.legend(fontsize="small", loc="lower right")
     return ax
+
+
+def learning_rate_study(X, y, X_test, y_test, lrs=(0.01, 0.1, 0.3, 1.0), n_seeds: int = 5,
+                        widths=(64, 64, 64), epochs: int = 6, seed: int = 0) -> dict:
+    """Dead units during SGD training, for every learning rate in ``lrs`` and ``n_seeds`` seeds at once.
+
+    Trains ``len(lrs) * n_seeds`` ReLU networks (hidden ``widths``, He weights) on ``(X, y)`` as
+    one batched program (model ``s * len(lrs) + j`` is seed ``s`` of rate ``lrs[j]``) and follows
+    :func:`dead_fraction` on ``X`` after every epoch.  Returns a dict of arrays: ``dead`` of shape
+    ``(epochs + 1, n_seeds, len(lrs))``, ``test_acc`` and ``diverged`` (a non-finite training
+    loss: the network's outputs are NaN or infinite, so its units are neither dead nor alive) of
+    shape ``(n_seeds, len(lrs))``, the ``model`` and ``lrs``.
+    """
+    from .training import BatchedMLP, train_batched
+
+    lrs = [float(v) for v in lrs]
+    n_seeds = check_int(n_seeds, "n_seeds", minimum=1)
+    epochs = check_int(epochs, "epochs", minimum=1)
+    X = as_array(X, "X", ndim=2)
+    widths = [check_int(w, "widths[i]", minimum=1) for w in widths]
+    n_classes = int(max(np.max(y), np.max(y_test))) + 1
+    M, J = n_seeds * len(lrs), len(lrs)
+    model = BatchedMLP(M, [X.shape[1], *widths, n_classes], "relu", "he", seed=seed)
+    with np.errstate(invalid="ignore", over="ignore"):
+        hist = train_batched(model, X, y, epochs=epochs, lr=lrs * n_seeds, X_test=X_test, y_test=y_test,
+                             seed=seed, record=lambda m, epoch: dead_fraction(m, X))
+    dead = np.asarray(hist["record"], dtype=float).reshape(-1, n_seeds, J)
+    diverged = ~np.isfinite(hist["loss"][-1]).reshape(n_seeds, J)
+    return {"lrs": lrs, "dead": dead, "test_acc": hist["test_acc"][-1].reshape(n_seeds, J),
+            "diverged": diverged, "model": model, "epoch": hist["epoch"]}

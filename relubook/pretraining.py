@@ -60,6 +60,9 @@ __all__ = [
     "draw_interior",
     "draw_pieces",
     "draw_fit",
+    "CHOICE_VARIANTS",
+    "choices_study",
+    "study_summary",
 ]
 
 #: the four target curves of the source's Section 4, on [0, 1]
@@ -491,10 +494,10 @@ def run_study(curves=tuple(TARGETS), types=NETWORK_TYPES, *, n_models: int = 30,
                     W[n_raw + idx], b[n_raw + idx] = Wn, bn
             snapshots[epoch] = [(W.cpu().numpy(), b.cpu().numpy()) for W, b in Ws]
 
-    from tqdm.auto import tqdm
+    from .training import progress_bar
 
     disable = (not sys.stderr.isatty()) if progress is None else (not progress)
-    with tqdm(total=epochs, desc="compositional study", disable=disable, leave=False) as bar:
+    with progress_bar(total=epochs, desc="compositional study", disable=disable) as bar:
         for t in range(epochs + 1):
             pending = (switch_at > t) if pre else np.zeros(0, dtype=bool)  # still pretraining
             if pre and np.any(switch_at == t):  # write the pretrained peaks and scales into the weights
@@ -550,6 +553,35 @@ def run_study(curves=tuple(TARGETS), types=NETWORK_TYPES, *, n_models: int = 30,
                  peaks=per_ckm(sw_peaks) if has_pre else None, scales=per_ckm(sw_scales) if has_pre else None,
                  switch_loss=per_ckm(sw_loss) if has_pre else None, start_peaks=peaks0,
                  seconds=time.perf_counter() - start)
+
+
+#: chapter 14's variants of the book's choices: (pretraining epochs, stand-in a_d, raw-weight lr);
+#: the first is the book's choice
+CHOICE_VARIANTS = ((200, 0.5, 3e-4), (50, 0.5, 3e-4), (500, 0.5, 3e-4),
+                   (200, 0.25, 3e-4), (200, 0.75, 3e-4), (200, 0.5, 1e-3))
+
+
+def choices_study(reps: int, seed: int = 0, progress: bool | None = False, device=None) -> dict:
+    """Every variant of :data:`CHOICE_VARIANTS` on ``x^3`` with the condition enforced, ``reps``
+    models each (the same starting peaks for every variant), as one program.
+
+    Returns ``{"variants", "mse", "switch", "study"}``: final MSE and MSE at the end of
+    pretraining, arrays of shape ``(len(CHOICE_VARIANTS), reps)``, and the :class:`Study`.
+    """
+    reps = check_int(reps, "reps", minimum=1)
+    V = len(CHOICE_VARIANTS)
+    per_model = np.repeat(np.array(CHOICE_VARIANTS), reps, axis=0)
+    study = run_study(["x^3"], ["enforced"], n_models=len(per_model), pretrain_epochs=per_model[:, 0].astype(int),
+                      next_peak=per_model[:, 1], lr=per_model[:, 2], seed=seed,
+                      start_peaks=np.tile(starting_peaks(reps, seed=seed), (V, 1)), progress=progress, device=device)
+    return {"variants": CHOICE_VARIANTS, "mse": study.mse("x^3", "enforced").reshape(V, reps),
+            "switch": study.switch_loss[0, 0].reshape(V, reps), "study": study}
+
+
+def study_summary(study: Study) -> dict:
+    """The final MSE of every model of ``study`` as ``{curve: {type: [per-model values]}}`` (JSON-ready)."""
+    study = _study(study)
+    return {c: {k: [float(v) for v in study.mse(c, k)] for k in study.types} for c in study.curves}
 
 
 # -- reading a study -------------------------------------------------------------------------

@@ -267,7 +267,9 @@ def activation_pattern_ids(net, X) -> np.ndarray:
     deep = as_deep(net)
     X = as_points(X, "X", deep.input_dim)
     pats = np.concatenate([Z > 0 for Z in deep.pre_activations(X)], axis=1)
-    _, ids = np.unique(pats, axis=0, return_inverse=True)
+    packed = np.packbits(pats, axis=1)  # 8 units per byte; rows compared as one opaque key each
+    keys = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1]))).ravel()
+    _, ids = np.unique(keys, return_inverse=True)
     return ids.reshape(-1)
 
 
@@ -283,7 +285,7 @@ def draw_activation_regions(ax, net, lo: float = -1.0, hi: float = 1.0, n: int =
         raise ValueError(f"net must have two inputs to draw a region map, got {deep.input_dim}")
     lo, hi = check_interval(lo, hi)
     n = check_int(n, "n", minimum=10)
-    t = np.linspace(lo, hi, n)
+    t = lo + (np.arange(n) + 0.5) * ((hi - lo) / n)  # cell centres: no point on the lines x = lo, hi (measure zero)
     XX, YY = np.meshgrid(t, t)
     ids = activation_pattern_ids(deep, np.column_stack((XX.ravel(), YY.ravel()))).reshape(n, n)
     k = int(ids.max()) + 1

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import numbers
 import sys
+import warnings
 from typing import Callable, Sequence
 
 import numpy as np
@@ -28,7 +29,9 @@ from .device import device as default_device, shifted
 from .initialization import sample_layer, schemes
 from .validate import as_array, check_choice, check_int, check_real
 
-__all__ = ["ACTIVATIONS", "BatchedMLP", "train_batched", "accuracy", "grid_table", "train_grid", "seeds_table"]
+__all__ = ["ACTIVATIONS", "BatchedMLP", "train_batched", "accuracy", "grid_table", "train_grid", "seeds_table",
+           "DEPTH_SCALES", "depth_grid", "depth_study", "depth_summary",
+           "DEPTH_ACTIVATIONS", "draw_seed_history"]
 
 ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh")
 LEAKY_SLOPE = 0.01
@@ -150,6 +153,28 @@ class BatchedMLP(torch.nn.Module):
         return f"BatchedMLP({self.n_models} models, widths {self.widths[0]}-{self.widths[1:-1] if self.depth < 6 else f'[{self.widths[1]} x {self.depth}]'}-{self.widths[-1]})"
 
 
+class _NoBar:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def update(self, n=1):
+        pass
+
+
+def progress_bar(total: int, desc: str, disable: bool):
+    """A tqdm bar, or a silent stand-in when it is disabled or tqdm is not installed."""
+    if disable:
+        return _NoBar()
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return _NoBar()
+    return tqdm(total=total, desc=desc, leave=False)
+
+
 def _apply(name, z):
     if name == "relu":
         return torch.relu(z)
@@ -245,12 +270,10 @@ def train_batched(model: BatchedMLP, X, y, *, epochs: int, batch_size: int = 32,
         if record is not None:
             hist["record"].append(np.asarray(record(model, epoch)))
 
-    from tqdm.auto import tqdm
-
     disable = (not sys.stderr.isatty()) if progress is None else (not progress)
     evaluate(0)
     step = 0
-    with tqdm(total=epochs * steps_per_epoch, desc=desc, disable=disable, leave=False) as bar:
+    with progress_bar(total=epochs * steps_per_epoch, desc=desc, disable=disable) as bar:
         for epoch in range(1, epochs + 1):
             perm = torch.argsort(torch.rand(M, n, generator=gen), dim=1).to(dev)
             for s in range(steps_per_epoch):
@@ -293,6 +316,34 @@ def draw_history(ax, epochs, values, labels, ylabel: str = "training accuracy", 
         raise ValueError(f"labels must have {values.shape[1]} entries, got {len(labels)}")
     for j, label in enumerate(labels):
         ax.plot(epochs, values[:, j], label=label, **cycle(j))
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend(fontsize="small")
+    return ax
+
+
+def draw_seed_history(ax, epochs, values, labels, ylabel: str = "training accuracy", title: str | None = None):
+    """One curve per label: the mean over seeds of ``values`` (shape ``(len(epochs), n_seeds, k)``),
+    with a band from the smallest to the largest seed; NaN entries (seeds left out) are ignored."""
+    from .plotting import cycle
+
+    epochs = as_array(epochs, "epochs", ndim=1)
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 3 or values.shape[0] != len(epochs):
+        raise ValueError(f"values must have shape ({len(epochs)}, n_seeds, k), got {values.shape}")
+    labels = list(labels)
+    if len(labels) != values.shape[2]:
+        raise ValueError(f"labels must have {values.shape[2]} entries, got {len(labels)}")
+    for j, label in enumerate(labels):  # NaN marks a seed left out (a diverged run)
+        style = cycle(j)
+        v = values[:, :, j]
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            mean, low, high = np.nanmean(v, axis=1), np.nanmin(v, axis=1), np.nanmax(v, axis=1)
+        ax.plot(epochs, mean, label=label, **style)
+        ax.fill_between(epochs, low, high, color=style["color"], alpha=0.2, linewidth=0)
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel)
     if title:
@@ -384,3 +435,75 @@ def seeds_table(result: dict, lr, rows, cols, metric: str = "test_acc", title: s
         cells = [values[(c, r, lr)] for c in cols]
         print(f"{r:8s} " + "".join(f"{v.mean():7.1f} [{v.min():4.1f}-{v.max():4.1f}]" for v in cells))
     return values
+
+
+#: settings of chapter 10's study per scale: width, seeds, epochs per depth (book: two CPU cores;
+#: paper: the source's 50 epochs at width 256, the width being our choice, meant for a GPU)
+DEPTH_SCALES = {
+    "book": {"width": 16, "n_seeds": 3, "epochs": {50: 4, 101: 3}, "batch_size": 32},
+    "paper": {"width": 256, "n_seeds": 5, "epochs": {50: 50, 101: 50}, "batch_size": 32},
+}
+DEPTH_ACTIVATIONS = ("relu", "sigmoid", "tanh")
+
+
+def depth_grid(depth: int) -> list:
+    """The ``(activation, init, lr)`` configurations of chapter 10's study at ``depth`` (50 or 101).
+
+    Every activation with He, LeCun (the source's "gain 1") and He with PyTorch's default biases
+    at learning rate 0.01; at 50 layers also Xavier at 0.01 and the source's first experiment
+    (gain 1 at 0.001 and 0.0001); at 101 layers He and gain 1 at the source's 0.001.
+    """
+    depth = check_int(depth, "depth", minimum=1)
+    inits = ("he", "xavier", "lecun", "he-torch-bias") if depth <= 50 else ("he", "lecun", "he-torch-bias")
+    grid = [(a, i, 0.01) for a in DEPTH_ACTIVATIONS for i in inits]
+    if depth <= 50:
+        grid += [(a, "lecun", lr) for a in DEPTH_ACTIVATIONS for lr in (0.001, 0.0001)]
+    else:
+        grid += [(a, i, 0.001) for a in DEPTH_ACTIVATIONS for i in ("he", "lecun")]
+    return grid
+
+
+def depth_study(X, y, X_test, y_test, scale: str = "book", depths=(50, 101), n_seeds: int | None = None,
+                seed: int = 0) -> dict:
+    """Chapter 10's study: :func:`depth_grid` on ``n_seeds`` seeds at every depth, one program per depth.
+
+    ``scale`` picks :data:`DEPTH_SCALES` (``n_seeds`` overrides its seed count).  Returns
+    ``{depth: train_grid result}``; each result also holds ``"epochs"`` and ``"width"``.
+    """
+    check_choice(scale, "scale", tuple(DEPTH_SCALES))
+    st = DEPTH_SCALES[scale]
+    n_seeds = st["n_seeds"] if n_seeds is None else check_int(n_seeds, "n_seeds", minimum=1)
+    out = {}
+    for depth in depths:
+        depth = check_int(depth, "depths[i]", minimum=1)
+        epochs = st["epochs"].get(depth, max(st["epochs"].values()))
+        res = train_grid(X, y, depth_grid(depth), depth=depth, width=st["width"], n_seeds=n_seeds,
+                         epochs=epochs, X_test=X_test, y_test=y_test, batch_size=st["batch_size"],
+                         seed=seed + depth, desc=f"{depth} layers")
+        res.update(epochs=epochs, width=st["width"], depth=depth)
+        out[depth] = res
+    return out
+
+
+def depth_summary(results: dict, chance: float = 0.12) -> dict:
+    """Per-seed facts of :func:`depth_study` that chapter 10 reports and checks (JSON-ready).
+
+    For every depth: final train/test accuracy per configuration (lists over seeds, keyed
+    ``"activation/init/lr"``), the best activation per seed at learning rate 0.01, and whether
+    ReLU with He weights leaves chance level (training accuracy above ``chance``) per seed.
+    """
+    summary = {}
+    for depth, res in results.items():
+        grid, test, train = res["grid"], np.asarray(res["test_acc"]), np.asarray(res["train_acc"])
+        configs = {f"{a}/{i}/{lr:g}": {"test_acc": test[:, k].tolist(), "train_acc": train[:, k].tolist()}
+                   for k, (a, i, lr) in enumerate(grid)}
+        best = []
+        for s in range(res["n_seeds"]):
+            per_act = {a: max(test[s, k] for k, g in enumerate(grid) if g[0] == a and g[2] == 0.01)
+                       for a in DEPTH_ACTIVATIONS}
+            best.append(max(per_act, key=per_act.get))
+        he = grid.index(("relu", "he", 0.01))
+        summary[str(depth)] = {"epochs": int(res["epochs"]), "width": int(res["width"]), "n_seeds": int(res["n_seeds"]),
+                               "configs": configs, "best_activation": best,
+                               "relu_he_learns": [bool(v > chance) for v in train[:, he]]}
+    return summary

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .device import shifted
 from .nets import DeepReLU, ShallowReLU
 from .validate import as_array, check_budget, check_choice, check_int, check_real, check_size
 
@@ -38,6 +39,8 @@ MAX_M = 500
 """Largest Yarotsky level m: the terms 4^-m of f_m leave double precision (4^m overflows past m = 511)."""
 
 __all__ = [
+    "random_pattern_counts",
+    "grid_pattern_count",
     "compose",
     "parallel",
     "affine_network",
@@ -334,7 +337,7 @@ def train_shallow_telgarsky(k: int, widths, seeds: int = 3, steps: int = 400, lr
     dev = device()
     x_np, y_np = telgarsky_points(k)
     E, H = len(widths) * seeds, max(widths)
-    gen = torch.Generator().manual_seed(seed)
+    gen = torch.Generator().manual_seed(shifted(seed))
     mask = torch.zeros(E, H, dtype=torch.float64)
     for e in range(E):
         mask[e, : widths[e // seeds]] = 1.0
@@ -365,3 +368,35 @@ def train_shallow_telgarsky(k: int, widths, seeds: int = 3, steps: int = 400, lr
         h = widths[e // seeds]
         out.append((h, ShallowReLU(w_[e, :h], b_[e, :h], B_[e, :h], c_[e, 0])))
     return out
+
+
+def _cell_centres(n, lo, hi):
+    lo, hi = check_real(lo, "lo"), check_real(hi, "hi")
+    if not lo < hi:
+        raise ValueError(f"need lo < hi, got lo={lo}, hi={hi}")
+    n = check_int(n, "n", minimum=10)
+    t = lo + (np.arange(n) + 0.5) * ((hi - lo) / n)
+    XX, YY = np.meshgrid(t, t)
+    return np.column_stack((XX.ravel(), YY.ravel()))
+
+
+def grid_pattern_count(net, n: int = 240, lo: float = -1.0, hi: float = 1.0) -> int:
+    """Activation patterns of a two-input network seen at the centres of an ``n x n`` grid of cells
+    of ``[lo, hi]^2`` (a lower bound on its regions there; the count that
+    :func:`relubook.regions.draw_activation_regions` shows)."""
+    from .regions import activation_pattern_ids
+
+    return int(activation_pattern_ids(net, _cell_centres(n, lo, hi)).max()) + 1
+
+
+def random_pattern_counts(widths, n_nets: int = 20, n: int = 240, lo: float = -1.0, hi: float = 1.0, rng=None) -> np.ndarray:
+    """:func:`grid_pattern_count` for ``n_nets`` random two-input networks
+    (:func:`relubook.regions.random_deep` with hidden ``widths``, drawn from ``rng``)."""
+    from .device import generator
+    from .regions import activation_pattern_ids, random_deep
+
+    n_nets = check_int(n_nets, "n_nets", minimum=1)
+    rng = generator(rng)
+    P = _cell_centres(n, lo, hi)
+    return np.array([int(activation_pattern_ids(random_deep(widths, rng, n_in=2), P).max()) + 1
+                     for _ in range(n_nets)])

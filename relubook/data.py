@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .device import shifted
 from .validate import check_int, check_real
 
 __all__ = ["digits", "mnist", "read_idx", "write_idx", "MNIST_FILES"]
@@ -60,16 +61,28 @@ def digits(test_fraction: float = 0.2, seed: int = 0, dtype=np.float32):
     test_fraction = check_real(test_fraction, "test_fraction", low=0.0, high=1.0, open_interval=True)
     seed = check_int(seed, "seed", minimum=0)
     dtype = _float_dtype(dtype)
-    from sklearn.datasets import load_digits
-
-    data = load_digits()
-    X = data.data.astype(np.float64)
-    y = data.target.astype(np.int64)
-    perm = np.random.default_rng(seed).permutation(len(y))
+    X, y = _digits_raw()
+    perm = np.random.default_rng(shifted(seed)).permutation(len(y))
     n_test = int(round(test_fraction * len(y)))
     test, train = perm[:n_test], perm[n_test:]
     X_train, X_test = _standardise(X[train], X[test])
     return X_train.astype(dtype), y[train], X_test.astype(dtype), y[test]
+
+
+def _digits_raw():
+    """The 1,797 digits as ``(X, y)``: from scikit-learn, or where it is not installed (the GPU
+    machine of ``tools/paper_scale.py``) from the copy of the same arrays in the ``.npz`` file
+    named by ``RELUBOOK_DIGITS`` (``tools/digits8x8.npz``: ``images`` 0..16, ``labels``)."""
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError:
+        path = os.environ.get("RELUBOOK_DIGITS")
+        if not path:
+            raise ImportError("digits() needs scikit-learn, or RELUBOOK_DIGITS naming tools/digits8x8.npz") from None
+        with np.load(path) as f:
+            return f["images"].astype(np.float64), f["labels"].astype(np.int64)
+    data = load_digits()
+    return data.data.astype(np.float64), data.target.astype(np.int64)
 
 
 def write_idx(path, array) -> Path:

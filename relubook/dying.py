@@ -19,12 +19,12 @@ import math
 import numpy as np
 import torch
 
-from .device import device as default_device
+from .device import device as default_device, shifted
 from .validate import CHUNK_BYTES, as_array, as_points, check_budget, check_choice, check_int, check_real
 
 __all__ = ["dying_area", "dying_fraction", "born_dead_probability", "born_dead_width",
            "simulate_born_dead", "simulate_born_dead_curve", "domain_born_dead", "dead_neurons", "dead_fraction", "sparsity",
-           "neuron_states", "nan_neurons", "nan_fraction"]
+           "neuron_states", "nan_neurons", "nan_fraction", "learning_rate_study"]
 
 
 def dying_area(w, b, X) -> np.ndarray:
@@ -93,7 +93,7 @@ def simulate_born_dead(width, depth, n_trials=100_000, seed=0, chunk=50_000):
     _check_work(float(n_trials) * width * (1 + width * (depth - 1)), "simulate_born_dead(width, depth, n_trials)")
     # bounded memory: a chunk holds (chunk, width, width) float32 weights, at most CHUNK_BYTES
     chunk = min(chunk, max(1, CHUNK_BYTES // (4 * width * width)))
-    gen = torch.Generator().manual_seed(seed)
+    gen = torch.Generator().manual_seed(shifted(seed))
     dead = 0
     done = 0
     while done < n_trials:
@@ -127,7 +127,7 @@ def simulate_born_dead_curve(width, depths, n_trials=4000, seed=0):
     _check_work(float(n_trials) * width * (1 + width * (int(depths.max()) - 1)),
                 "simulate_born_dead_curve(width, depths, n_trials)")
     check_budget(4.0 * n_trials * width * width, "simulate_born_dead_curve's batch of weights (n_trials x width^2)")
-    gen = torch.Generator().manual_seed(seed)
+    gen = torch.Generator().manual_seed(shifted(seed))
     h = torch.relu(torch.randn(n_trials, width, generator=gen))  # first layer on x = 1
     dead_at = {1: int((h.abs().sum(1) == 0).sum())}
     for layer in range(2, int(depths.max()) + 1):
@@ -155,7 +155,7 @@ def domain_born_dead(width, depth, init="he", n_trials=2000, n_points=201, bias_
     bias_std = check_real(bias_std, "bias_std", nonnegative=True)
     _check_work(float(n_trials) * width * (n_points + width) * depth, "domain_born_dead(width, depth, n_trials, n_points)")
     check_budget(8.0 * n_trials * width * (n_points + width) * 2, "domain_born_dead's batch (n_trials x width x (n_points + width))")
-    gen = torch.Generator().manual_seed(seed)
+    gen = torch.Generator().manual_seed(shifted(seed))
     x = torch.linspace(-1, 1, n_points, dtype=torch.float64)
     h = x.view(1, n_points, 1).expand(n_trials, n_points, 1)
     fan_in = 1
@@ -288,3 +288,33 @@ def draw_born_dead(ax, width: int = 2, max_depth: int = 40, n_trials: int = 4000
     ax.set_ylabel("P(h^L(x) = 0)")
     ax.legend(fontsize="small", loc="lower right")
     return ax
+
+
+def learning_rate_study(X, y, X_test, y_test, lrs=(0.01, 0.1, 0.3, 1.0), n_seeds: int = 5,
+                        widths=(64, 64, 64), epochs: int = 6, seed: int = 0) -> dict:
+    """Dead units during SGD training, for every learning rate in ``lrs`` and ``n_seeds`` seeds at once.
+
+    Trains ``len(lrs) * n_seeds`` ReLU networks (hidden ``widths``, He weights) on ``(X, y)`` as
+    one batched program (model ``s * len(lrs) + j`` is seed ``s`` of rate ``lrs[j]``) and follows
+    :func:`dead_fraction` on ``X`` after every epoch.  Returns a dict of arrays: ``dead`` of shape
+    ``(epochs + 1, n_seeds, len(lrs))``, ``test_acc`` and ``diverged`` (a non-finite training
+    loss: the network's outputs are NaN or infinite, so its units are neither dead nor alive) of
+    shape ``(n_seeds, len(lrs))``, the ``model`` and ``lrs``.
+    """
+    from .training import BatchedMLP, train_batched
+
+    lrs = [float(v) for v in lrs]
+    n_seeds = check_int(n_seeds, "n_seeds", minimum=1)
+    epochs = check_int(epochs, "epochs", minimum=1)
+    X = as_array(X, "X", ndim=2)
+    widths = [check_int(w, "widths[i]", minimum=1) for w in widths]
+    n_classes = int(max(np.max(y), np.max(y_test))) + 1
+    M, J = n_seeds * len(lrs), len(lrs)
+    model = BatchedMLP(M, [X.shape[1], *widths, n_classes], "relu", "he", seed=seed)
+    with np.errstate(invalid="ignore", over="ignore"):
+        hist = train_batched(model, X, y, epochs=epochs, lr=lrs * n_seeds, X_test=X_test, y_test=y_test,
+                             seed=seed, record=lambda m, epoch: dead_fraction(m, X))
+    dead = np.asarray(hist["record"], dtype=float).reshape(-1, n_seeds, J)
+    diverged = ~np.isfinite(hist["loss"][-1]).reshape(n_seeds, J)
+    return {"lrs": lrs, "dead": dead, "test_acc": hist["test_acc"][-1].reshape(n_seeds, J),
+            "diverged": diverged, "model": model, "epoch": hist["epoch"]}

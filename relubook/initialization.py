@@ -15,6 +15,8 @@ Built-in schemes (weights; biases):
 * ``"he"``: ``N(0, 2/fan_in)``; zero biases.
 * ``"xavier"``: ``N(0, 2/(fan_in + fan_out))``; zero biases.
 * ``"lecun"``: ``N(0, 1/fan_in)``; zero biases.
+* ``"he-torch-bias"``: He weights ``N(0, 2/fan_in)`` with PyTorch's default biases
+  ``U(+-1/sqrt(fan_in))``, what ``kaiming_normal_`` on the weight of an ``nn.Linear`` leaves.
 * ``"rai"``: randomized asymmetric initialisation of Lu et al. (:func:`rai_sample`).
 
 Other modules add schemes with :func:`register_scheme`.
@@ -148,6 +150,17 @@ register_scheme("torch-default", _torch_default, _one_third, _one_third)
 register_scheme("he", _gaussian(_he), _he, _zero)
 register_scheme("xavier", _gaussian(_xavier), _xavier, _zero)
 register_scheme("lecun", _gaussian(_lecun), _lecun, _zero)
+
+
+def _he_torch_bias(batch, fan_in, fan_out, generator, dtype, device):
+    """He-normal weights with the biases ``nn.Linear`` leaves when only its weight is re-initialised."""
+    W = _normal((*batch, fan_out, fan_in), math.sqrt(_he(fan_in, fan_out)), generator, dtype, device)
+    b = _uniform((*batch, fan_out), 1.0 / math.sqrt(fan_in), generator, dtype, device)
+    return W, b
+
+
+# ``kaiming_normal_(layer.weight)`` alone keeps PyTorch's default biases U(+-1/sqrt(fan_in))
+register_scheme("he-torch-bias", _he_torch_bias, _he, _one_third)
 
 
 #: standard deviation factor of RAI (Lu, Shin, Su, Karniadakis), recovered from public code

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .device import shifted
 from .nets import ShallowReLU, relu
 from .validate import check_bool, check_budget, check_size, as_array, as_points, check_choice, check_int, check_real
 
@@ -162,7 +163,7 @@ def separating_direction(X, method: str = "best", trials: int = 8, seed: int = 0
         return np.ones(1)
     if n == 1:
         return np.eye(r)[0]
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(shifted(seed))
     if method == "moment":
         limit = (r - 1) * n * (n - 1) // 2 + 1
         for t in range(1, limit + 1):
@@ -478,7 +479,7 @@ def noisy_sample(n: int, noise: float = 0.1, seed: int = 0):
     n = check_int(n, "n", minimum=1)
     noise = check_real(noise, "noise", nonnegative=True)
     seed = check_int(seed, "seed", minimum=0)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(shifted(seed))
     x = np.sort(rng.uniform(0.0, 1.0, n))
 
     def truth(z):
@@ -511,7 +512,7 @@ def train_same_width(x, y, width: int | None = None, steps: int = 2000, lr: floa
     seed = check_int(seed, "seed", minimum=0)
     tol = check_real(tol, "tol", positive=True)
     dev = device()
-    gen = torch.Generator().manual_seed(seed)
+    gen = torch.Generator().manual_seed(shifted(seed))
     dt = torch.float64
     bound = 1.0  # PyTorch's default for fan_in = 1: U(-1/sqrt(1), 1/sqrt(1))
     W1 = ((torch.rand(width, 1, generator=gen, dtype=dt) * 2 - 1) * bound).to(dev).requires_grad_()

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .nets import DeepReLU, ShallowReLU, relu
 from .device import generator
+from .nets import DeepReLU, ShallowReLU, relu
 from .validate import as_sequence, as_array, as_points, check_choice, check_int, check_interval, check_real
 
 __all__ = [

@@ -34,7 +34,7 @@ import numpy as np
 import torch
 
 from .compositional import compositional_network
-from .device import device as default_device
+from .device import device as default_device, shifted
 from .nets import DeepReLU
 from .training import BatchedMLP
 from .validate import as_array, check_choice, check_int, check_real
@@ -60,6 +60,9 @@ __all__ = [
     "draw_interior",
     "draw_pieces",
     "draw_fit",
+    "CHOICE_VARIANTS",
+    "choices_study",
+    "study_summary",
 ]
 
 #: the four target curves of the source's Section 4, on [0, 1]
@@ -125,7 +128,7 @@ def starting_peaks(n_models: int, depth: int = 5, seed: int = 0, low: float = 0.
     high = check_real(high, "high", low=0.0, high=1.0, open_interval=True)
     if not low < high:
         raise ValueError(f"low must be smaller than high, got low={low}, high={high}")
-    return np.random.default_rng(seed).uniform(low, high, (n_models, depth))
+    return np.random.default_rng(shifted(seed)).uniform(low, high, (n_models, depth))
 
 
 # -- the reparameterisation in torch (batched over models) ------------------------------
@@ -550,10 +553,10 @@ def run_study(curves=tuple(TARGETS), types=NETWORK_TYPES, *, n_models: int = 30,
                     W[n_raw + idx], b[n_raw + idx] = Wn, bn
             snapshots[epoch] = [(W.cpu().numpy(), b.cpu().numpy()) for W, b in Ws]
 
-    from tqdm.auto import tqdm
+    from .training import progress_bar
 
     disable = (not sys.stderr.isatty()) if progress is None else (not progress)
-    with tqdm(total=epochs, desc="compositional study", disable=disable, leave=False) as bar:
+    with progress_bar(total=epochs, desc="compositional study", disable=disable) as bar:
         for t in range(epochs + 1):
             pending = (switch_at > t) if pre else np.zeros(0, dtype=bool)  # still pretraining
             if pre and np.any(switch_at == t):  # write the pretrained peaks and scales into the weights
@@ -609,6 +612,35 @@ def run_study(curves=tuple(TARGETS), types=NETWORK_TYPES, *, n_models: int = 30,
                  peaks=per_ckm(sw_peaks) if has_pre else None, scales=per_ckm(sw_scales) if has_pre else None,
                  switch_loss=per_ckm(sw_loss) if has_pre else None, start_peaks=peaks0,
                  seconds=time.perf_counter() - start)
+
+
+#: chapter 14's variants of the book's choices: (pretraining epochs, stand-in a_d, raw-weight lr);
+#: the first is the book's choice
+CHOICE_VARIANTS = ((200, 0.5, 3e-4), (50, 0.5, 3e-4), (500, 0.5, 3e-4),
+                   (200, 0.25, 3e-4), (200, 0.75, 3e-4), (200, 0.5, 1e-3))
+
+
+def choices_study(reps: int, seed: int = 0, progress: bool | None = False, device=None) -> dict:
+    """Every variant of :data:`CHOICE_VARIANTS` on ``x^3`` with the condition enforced, ``reps``
+    models each (the same starting peaks for every variant), as one program.
+
+    Returns ``{"variants", "mse", "switch", "study"}``: final MSE and MSE at the end of
+    pretraining, arrays of shape ``(len(CHOICE_VARIANTS), reps)``, and the :class:`Study`.
+    """
+    reps = check_int(reps, "reps", minimum=1)
+    V = len(CHOICE_VARIANTS)
+    per_model = np.repeat(np.array(CHOICE_VARIANTS), reps, axis=0)
+    study = run_study(["x^3"], ["enforced"], n_models=len(per_model), pretrain_epochs=per_model[:, 0].astype(int),
+                      next_peak=per_model[:, 1], lr=per_model[:, 2], seed=seed,
+                      start_peaks=np.tile(starting_peaks(reps, seed=seed), (V, 1)), progress=progress, device=device)
+    return {"variants": CHOICE_VARIANTS, "mse": study.mse("x^3", "enforced").reshape(V, reps),
+            "switch": study.switch_loss[0, 0].reshape(V, reps), "study": study}
+
+
+def study_summary(study: Study) -> dict:
+    """The final MSE of every model of ``study`` as ``{curve: {type: [per-model values]}}`` (JSON-ready)."""
+    study = _study(study)
+    return {c: {k: [float(v) for v in study.mse(c, k)] for k in study.types} for c in study.curves}
 
 
 # -- reading a study -------------------------------------------------------------------------

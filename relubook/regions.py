@@ -53,8 +53,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .device import generator, shifted
 from .nets import DeepReLU, ShallowReLU
-from .device import generator
 from .validate import CHUNK_BYTES, as_points, as_sequence, check_budget, check_choice, check_int, check_interval, check_real
 
 GRID_WORK_LIMIT = 2e9
@@ -631,7 +631,7 @@ def draw_activation_regions(ax, net, lo: float = -1.0, hi: float = 1.0, n: int =
         raise ValueError(f"net must have two inputs to draw a region map, got {deep.input_dim}")
     lo, hi = check_interval(lo, hi)
     n = check_int(n, "n", minimum=10)
-    t = np.linspace(lo, hi, n)
+    t = lo + (np.arange(n) + 0.5) * ((hi - lo) / n)  # cell centres: no point on the lines x = lo, hi (measure zero)
     XX, YY = np.meshgrid(t, t)
     ids = activation_pattern_ids(deep, np.column_stack((XX.ravel(), YY.ravel()))).reshape(n, n)
     k = int(ids.max()) + 1
@@ -750,7 +750,7 @@ def train_region_counts(budget: int, depths, n_nets: int, target, steps: int = 3
     lr = check_real(lr, "lr", positive=True)
     lo, hi = check_interval(lo, hi)
     dev = device()
-    gen = torch.Generator().manual_seed(seed)
+    gen = torch.Generator().manual_seed(shifted(seed))
     x_np = np.linspace(lo, hi, check_int(n_points, "n_points", minimum=2))
     x = torch.as_tensor(x_np, dtype=torch.float64, device=dev)[None, :, None].expand(n_nets, -1, -1)
     y = torch.as_tensor(np.asarray(target(x_np), dtype=float), dtype=torch.float64, device=dev)[None, :, None]

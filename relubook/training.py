@@ -19,16 +19,19 @@ from __future__ import annotations
 import math
 import numbers
 import sys
+import warnings
 from typing import Callable, Sequence
 
 import numpy as np
 import torch
 
-from .device import device as default_device
+from .device import device as default_device, shifted
 from .initialization import sample_layer, schemes
 from .validate import as_array, check_budget, check_choice, check_device, check_dtype, check_int, check_real
 
-__all__ = ["ACTIVATIONS", "BatchedMLP", "train_batched", "accuracy", "grid_table"]
+__all__ = ["ACTIVATIONS", "BatchedMLP", "train_batched", "accuracy", "grid_table", "train_grid", "seeds_table",
+           "DEPTH_SCALES", "depth_grid", "depth_study", "depth_summary",
+           "DEPTH_ACTIVATIONS", "draw_seed_history"]
 
 ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh")
 LEAKY_SLOPE = 0.01
@@ -75,7 +78,7 @@ class BatchedMLP(torch.nn.Module):
         dtype = check_dtype(dtype, "dtype")
         device = check_device(device, "device")
         check_budget(8.0 * n_models * sum(a * b for a, b in zip(widths[:-1], widths[1:])), "the models' weights")
-        gen = torch.Generator(device="cpu").manual_seed(seed)
+        gen = torch.Generator(device="cpu").manual_seed(shifted(seed))
         self.weights = torch.nn.ParameterList()
         self.biases = torch.nn.ParameterList()
         for fan_in, fan_out in zip(widths[:-1], widths[1:]):
@@ -150,6 +153,28 @@ class BatchedMLP(torch.nn.Module):
 
     def __repr__(self) -> str:
         return f"BatchedMLP({self.n_models} models, widths {self.widths[0]}-{self.widths[1:-1] if self.depth < 6 else f'[{self.widths[1]} x {self.depth}]'}-{self.widths[-1]})"
+
+
+class _NoBar:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def update(self, n=1):
+        pass
+
+
+def progress_bar(total: int, desc: str, disable: bool):
+    """A tqdm bar, or a silent stand-in when it is disabled or tqdm is not installed."""
+    if disable:
+        return _NoBar()
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return _NoBar()
+    return tqdm(total=total, desc=desc, leave=False)
 
 
 def _apply(name, z):
@@ -267,7 +292,7 @@ def train_batched(model: BatchedMLP, X, y, *, epochs: int, batch_size: int = 32,
     state = [(torch.zeros_like(p), torch.zeros_like(p)) for p in params] if optimizer == "adam" else None
     n = len(Xt)
     steps_per_epoch = math.ceil(n / batch_size)
-    gen = torch.Generator(device="cpu").manual_seed(seed)
+    gen = torch.Generator(device="cpu").manual_seed(shifted(seed))
     hist = {"epoch": [], "loss": [], "train_acc": [], "test_acc": [], "record": []}
 
     def evaluate(epoch):
@@ -282,12 +307,10 @@ def train_batched(model: BatchedMLP, X, y, *, epochs: int, batch_size: int = 32,
         if record is not None:
             hist["record"].append(np.asarray(record(model, epoch)))
 
-    from tqdm.auto import tqdm
-
     disable = (not sys.stderr.isatty()) if progress is None else (not progress)
     evaluate(0)
     step = 0
-    with tqdm(total=epochs * steps_per_epoch, desc=desc, disable=disable, leave=False) as bar:
+    with progress_bar(total=epochs * steps_per_epoch, desc=desc, disable=disable) as bar:
         for epoch in range(1, epochs + 1):
             perm = torch.argsort(torch.rand(M, n, generator=gen), dim=1).to(dev)
             for s in range(steps_per_epoch):
@@ -338,6 +361,34 @@ def draw_history(ax, epochs, values, labels, ylabel: str = "training accuracy", 
     return ax
 
 
+def draw_seed_history(ax, epochs, values, labels, ylabel: str = "training accuracy", title: str | None = None):
+    """One curve per label: the mean over seeds of ``values`` (shape ``(len(epochs), n_seeds, k)``),
+    with a band from the smallest to the largest seed; NaN entries (seeds left out) are ignored."""
+    from .plotting import cycle
+
+    epochs = as_array(epochs, "epochs", ndim=1)
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 3 or values.shape[0] != len(epochs):
+        raise ValueError(f"values must have shape ({len(epochs)}, n_seeds, k), got {values.shape}")
+    labels = list(labels)
+    if len(labels) != values.shape[2]:
+        raise ValueError(f"labels must have {values.shape[2]} entries, got {len(labels)}")
+    for j, label in enumerate(labels):  # NaN marks a seed left out (a diverged run)
+        style = cycle(j)
+        v = values[:, :, j]
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            mean, low, high = np.nanmean(v, axis=1), np.nanmin(v, axis=1), np.nanmax(v, axis=1)
+        ax.plot(epochs, mean, label=label, **style)
+        ax.fill_between(epochs, low, high, color=style["color"], alpha=0.2, linewidth=0)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend(fontsize="small")
+    return ax
+
+
 def grid_table(hist, grid, lr, rows, cols, metric: str = "test_acc", title: str = "") -> dict:
     """Final ``metric`` of a batched run, in %, as a table printed with one row per initialisation.
 
@@ -362,3 +413,134 @@ def grid_table(hist, grid, lr, rows, cols, metric: str = "test_acc", title: str 
     for r in rows:
         print(f"{r:8s} " + "".join(f"{acc[(c, r, lr)]:9.1f}" for c in cols))
     return acc
+
+
+def train_grid(X, y, grid, *, depth: int, width: int, n_seeds: int, epochs: int, X_test=None, y_test=None,
+               batch_size: int = 32, seed: int = 0, desc: str = "grid") -> dict:
+    """Train every ``(activation, init, lr)`` of ``grid`` on ``n_seeds`` seeds, all as one batched program.
+
+    The networks are plain MLPs with ``depth`` hidden layers of ``width`` units
+    (:class:`BatchedMLP`, minibatch SGD, cross-entropy).  Model ``s * len(grid) + g`` is seed
+    ``s`` of configuration ``g``: its own initial weights and data order.  Returns a dict with
+    ``grid``, ``n_seeds``, the full ``hist`` of :func:`train_batched` and, for ``"train_acc"``
+    and (with test data) ``"test_acc"``, the final values as arrays of shape ``(n_seeds, len(grid))``;
+    ``curves[metric]`` has shape ``(len(epochs), n_seeds, len(grid))``.
+    """
+    grid = [tuple(g) for g in grid]
+    if not grid or any(len(g) != 3 for g in grid):
+        raise ValueError("grid must be a non-empty list of (activation, init, lr) triples")
+    n_seeds = check_int(n_seeds, "n_seeds", minimum=1)
+    depth = check_int(depth, "depth", minimum=1)
+    width = check_int(width, "width", minimum=1)
+    G = len(grid)
+    d_in = np.asarray(X).shape[1] if np.ndim(X) == 2 else None
+    if d_in is None:
+        raise ValueError(f"X must be a 2-D array of shape (n, d_in), got shape {np.shape(X)}")
+    n_classes = int(np.max(np.concatenate([np.ravel(y)] + ([np.ravel(y_test)] if y_test is not None else [])))) + 1
+    full = grid * n_seeds
+    model = BatchedMLP(len(full), [d_in] + [width] * depth + [n_classes], [g[0] for g in full],
+                       [g[1] for g in full], seed=seed)
+    hist = train_batched(model, X, y, epochs=epochs, batch_size=batch_size, lr=[g[2] for g in full],
+                         X_test=X_test, y_test=y_test, seed=seed, desc=desc)
+    out = {"grid": grid, "n_seeds": n_seeds, "hist": hist, "curves": {}}
+    for metric in ("train_acc", "test_acc"):
+        if metric in hist:
+            curve = np.asarray(hist[metric]).reshape(len(hist["epoch"]), n_seeds, G)
+            out["curves"][metric] = curve
+            out[metric] = curve[-1]
+    return out
+
+
+def seeds_table(result: dict, lr, rows, cols, metric: str = "test_acc", title: str = "") -> dict:
+    """Print the mean over seeds (in %) of the final ``metric`` of :func:`train_grid`, with its spread.
+
+    One row per initialisation in ``rows``, one column per activation in ``cols``, models with
+    learning rate ``lr``; every cell reads ``mean [min-max]`` over the seeds.  Returns
+    ``{(activation, init, lr): array of per-seed values in %}``.
+    """
+    if not isinstance(result, dict) or metric not in result:
+        raise ValueError(f"result must come from train_grid and hold {metric!r}")
+    grid = result["grid"]
+    values = {g: 100 * np.asarray(result[metric])[:, k] for k, g in enumerate(grid)}
+    missing = [(c, r, lr) for r in rows for c in cols if (c, r, lr) not in values]
+    if missing:
+        raise ValueError(f"lr {lr} with rows and cols {missing[0][:2]} is not in the grid")
+    if title:
+        print(title)
+    print("init     " + "".join(f"{c:>18s}" for c in cols))
+    for r in rows:
+        cells = [values[(c, r, lr)] for c in cols]
+        print(f"{r:8s} " + "".join(f"{v.mean():7.1f} [{v.min():4.1f}-{v.max():4.1f}]" for v in cells))
+    return values
+
+
+#: settings of chapter 10's study per scale: width, seeds, epochs per depth (book: two CPU cores;
+#: paper: the source's 50 epochs at width 256, the width being our choice, meant for a GPU)
+DEPTH_SCALES = {
+    "book": {"width": 16, "n_seeds": 3, "epochs": {50: 4, 101: 3}, "batch_size": 32},
+    "paper": {"width": 256, "n_seeds": 5, "epochs": {50: 50, 101: 50}, "batch_size": 32},
+}
+DEPTH_ACTIVATIONS = ("relu", "sigmoid", "tanh")
+
+
+def depth_grid(depth: int) -> list:
+    """The ``(activation, init, lr)`` configurations of chapter 10's study at ``depth`` (50 or 101).
+
+    Every activation with He, LeCun (the source's "gain 1") and He with PyTorch's default biases
+    at learning rate 0.01; at 50 layers also Xavier at 0.01 and the source's first experiment
+    (gain 1 at 0.001 and 0.0001); at 101 layers He and gain 1 at the source's 0.001.
+    """
+    depth = check_int(depth, "depth", minimum=1)
+    inits = ("he", "xavier", "lecun", "he-torch-bias") if depth <= 50 else ("he", "lecun", "he-torch-bias")
+    grid = [(a, i, 0.01) for a in DEPTH_ACTIVATIONS for i in inits]
+    if depth <= 50:
+        grid += [(a, "lecun", lr) for a in DEPTH_ACTIVATIONS for lr in (0.001, 0.0001)]
+    else:
+        grid += [(a, i, 0.001) for a in DEPTH_ACTIVATIONS for i in ("he", "lecun")]
+    return grid
+
+
+def depth_study(X, y, X_test, y_test, scale: str = "book", depths=(50, 101), n_seeds: int | None = None,
+                seed: int = 0) -> dict:
+    """Chapter 10's study: :func:`depth_grid` on ``n_seeds`` seeds at every depth, one program per depth.
+
+    ``scale`` picks :data:`DEPTH_SCALES` (``n_seeds`` overrides its seed count).  Returns
+    ``{depth: train_grid result}``; each result also holds ``"epochs"`` and ``"width"``.
+    """
+    check_choice(scale, "scale", tuple(DEPTH_SCALES))
+    st = DEPTH_SCALES[scale]
+    n_seeds = st["n_seeds"] if n_seeds is None else check_int(n_seeds, "n_seeds", minimum=1)
+    out = {}
+    for depth in depths:
+        depth = check_int(depth, "depths[i]", minimum=1)
+        epochs = st["epochs"].get(depth, max(st["epochs"].values()))
+        res = train_grid(X, y, depth_grid(depth), depth=depth, width=st["width"], n_seeds=n_seeds,
+                         epochs=epochs, X_test=X_test, y_test=y_test, batch_size=st["batch_size"],
+                         seed=seed + depth, desc=f"{depth} layers")
+        res.update(epochs=epochs, width=st["width"], depth=depth)
+        out[depth] = res
+    return out
+
+
+def depth_summary(results: dict, chance: float = 0.12) -> dict:
+    """Per-seed facts of :func:`depth_study` that chapter 10 reports and checks (JSON-ready).
+
+    For every depth: final train/test accuracy per configuration (lists over seeds, keyed
+    ``"activation/init/lr"``), the best activation per seed at learning rate 0.01, and whether
+    ReLU with He weights leaves chance level (training accuracy above ``chance``) per seed.
+    """
+    summary = {}
+    for depth, res in results.items():
+        grid, test, train = res["grid"], np.asarray(res["test_acc"]), np.asarray(res["train_acc"])
+        configs = {f"{a}/{i}/{lr:g}": {"test_acc": test[:, k].tolist(), "train_acc": train[:, k].tolist()}
+                   for k, (a, i, lr) in enumerate(grid)}
+        best = []
+        for s in range(res["n_seeds"]):
+            per_act = {a: max(test[s, k] for k, g in enumerate(grid) if g[0] == a and g[2] == 0.01)
+                       for a in DEPTH_ACTIVATIONS}
+            best.append(max(per_act, key=per_act.get))
+        he = grid.index(("relu", "he", 0.01))
+        summary[str(depth)] = {"epochs": int(res["epochs"]), "width": int(res["width"]), "n_seeds": int(res["n_seeds"]),
+                               "configs": configs, "best_activation": best,
+                               "relu_he_learns": [bool(v > chance) for v in train[:, he]]}
+    return summary

@@ -1,0 +1,188 @@
+"""Stored results of the paper-scale runs (``tools/paper_scale.py``) and the code that reads them.
+
+A paper-scale run (``RELUBOOK_SCALE=paper`` settings, meant for a GPU) is too long for the book's
+build, so ``tools/paper_scale.py`` runs chapter 10's and chapter 14's studies once and writes one
+JSON file per study into ``book/data/``; the chapters show those numbers beside their own
+book-scale run.  Every file records the command, the package versions and the hardware that
+produced it.  :func:`write` and :func:`read` are the only code that touches the format, and
+``tests/test_results.py`` checks that they agree with the files in the repository.
+
+Format (``FORMAT`` = 1), a JSON object with the keys
+
+* ``format`` (int), ``study`` (``"depth_training"`` or ``"pretraining"``), ``scale`` (str),
+* ``placeholder`` (bool: ``true`` for a small example run that only shows the format),
+* ``command`` (str), ``created`` (UTC time, ISO 8601), ``seconds`` (float),
+* ``versions`` (``{package: version}``), ``hardware`` (``{"device", "cpu", "platform", ...}``),
+* ``settings`` (object) and ``results`` (object): what the study's summary function returned.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["FORMAT", "STUDIES", "DATA_DIR", "environment", "write", "read", "load", "describe", "depth_table",
+           "pretraining_table"]
+
+FORMAT = 1
+STUDIES = ("depth_training", "pretraining")
+DATA_DIR = Path(__file__).resolve().parent.parent / "book" / "data"
+_KEYS = {"format": int, "study": str, "scale": str, "placeholder": bool, "command": str, "created": str,
+         "seconds": (int, float), "versions": dict, "hardware": dict, "settings": dict, "results": dict}
+
+
+def environment() -> tuple[dict, dict]:
+    """``(versions, hardware)`` of this process: Python and package versions, device and CPU."""
+    import numpy
+    import scipy
+    import torch
+
+    versions = {"python": platform.python_version(), "torch": torch.__version__, "numpy": numpy.__version__,
+                "scipy": scipy.__version__}
+    from .device import device
+
+    dev = device()
+    hardware = {"device": str(dev), "platform": platform.platform(), "cpu": platform.processor() or platform.machine(),
+                "cpu_count": os.cpu_count() or 0}
+    if dev.type == "cuda":
+        hardware["gpu"] = torch.cuda.get_device_name(dev)
+        hardware["cuda"] = str(torch.version.cuda)
+    return versions, hardware
+
+
+def write(path, study: str, settings: dict, results: dict, *, command: str | None = None, seconds: float = 0.0,
+          placeholder: bool = False, scale: str = "paper") -> Path:
+    """Write one study's results (JSON) with the command, versions and hardware of this process."""
+    if study not in STUDIES:
+        raise ValueError(f"study must be one of {STUDIES}, got {study!r}")
+    versions, hardware = environment()
+    record = {"format": FORMAT, "study": study, "scale": scale, "placeholder": bool(placeholder),
+              "command": command if command is not None else " ".join([Path(sys.executable).name] + sys.argv),
+              "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "seconds": float(seconds),
+              "versions": versions, "hardware": hardware, "settings": settings, "results": results}
+    _check(record, str(path))
+    path = Path(path)
+    path.write_text(json.dumps(record, indent=1) + "\n")
+    return path
+
+
+def _check(record, where):
+    if not isinstance(record, dict):
+        raise ValueError(f"{where}: not a JSON object")
+    for key, kind in _KEYS.items():
+        if key not in record:
+            raise ValueError(f"{where}: missing key {key!r}")
+        if not isinstance(record[key], kind) or (kind is int and isinstance(record[key], bool)):
+            raise ValueError(f"{where}: {key!r} has type {type(record[key]).__name__}")
+    if record["format"] != FORMAT:
+        raise ValueError(f"{where}: format {record['format']} (this code reads {FORMAT})")
+    if record["study"] not in STUDIES:
+        raise ValueError(f"{where}: unknown study {record['study']!r}")
+    if record["study"] == "depth_training":
+        for depth, entry in record["results"].items():
+            n = entry["n_seeds"]
+            for cfg, vals in entry["configs"].items():
+                if len(cfg.split("/")) != 3 or any(len(v) != n for v in vals.values()):
+                    raise ValueError(f"{where}: results[{depth}] config {cfg!r} does not have {n} seeds")
+    else:
+        main, choices = record["results"]["main"], record["results"]["choices"]
+        per_seed = main["n_models"] * main["n_seeds"]
+        for curve, types in main["mse"].items():
+            if any(len(v) != per_seed for v in types.values()):
+                raise ValueError(f"{where}: main study {curve!r} does not have {per_seed} models per type")
+        if len(choices["mse"]) != len(choices["variants"]):
+            raise ValueError(f"{where}: choices has {len(choices['mse'])} rows for {len(choices['variants'])} variants")
+
+
+def read(path) -> dict:
+    """Read and check one stored study (raises ``ValueError`` naming what does not fit the format)."""
+    path = Path(path)
+    record = json.loads(path.read_text())
+    _check(record, str(path))
+    return record
+
+
+def load(study: str, folder=None) -> dict | None:
+    """The stored paper-scale run of ``study`` from ``folder`` (default ``book/data``), or ``None``."""
+    if study not in STUDIES:
+        raise ValueError(f"study must be one of {STUDIES}, got {study!r}")
+    path = Path(DATA_DIR if folder is None else folder) / f"paper_{study}.json"
+    return read(path) if path.is_file() else None
+
+
+def describe(record: dict | None) -> str:
+    """One paragraph saying where a stored run comes from (or that none is stored)."""
+    if record is None:
+        return "No paper-scale run is stored in book/data: run tools/paper_scale.py on a GPU machine."
+    hw, v = record["hardware"], record["versions"]
+    where = hw.get("gpu", hw.get("cpu", "?")) + f" ({hw['device']})"
+    text = (f"Stored run ({record['created']}): {record['command']}\n"
+            f"on {where}, Python {v.get('python')}, torch {v.get('torch')}, numpy {v.get('numpy')}; "
+            f"{record['seconds']:.0f} s.")
+    if record["placeholder"]:
+        text = ("PLACEHOLDER: a tiny CPU run that only shows the format (settings far below paper scale); "
+                "no paper-scale run is stored yet.\n" + text)
+    return text
+
+
+def _configs(record, depth):
+    out = {}
+    for key, vals in record["results"][str(depth)]["configs"].items():
+        a, i, lr = key.split("/")
+        out[(a, i, float(lr))] = {k: np.asarray(v, dtype=float) for k, v in vals.items()}
+    return out
+
+
+def depth_table(record: dict | None, lr: float = 0.01, metric: str = "test_acc") -> dict:
+    """Print chapter 10's stored run: mean ``metric`` (%) over seeds with [min-max], per depth,
+    initialisation (rows) and activation (columns) at learning rate ``lr``.  Returns
+    ``{depth: {(activation, init, lr): per-seed values}}`` (empty without a stored run)."""
+    if record is None:
+        print(describe(None))
+        return {}
+    out = {}
+    for depth in sorted(record["results"], key=int):
+        cfg = _configs(record, depth)
+        out[int(depth)] = cfg
+        acts = sorted({g[0] for g in cfg}, key=["relu", "sigmoid", "tanh"].index)
+        inits = [i for i in ("he", "xavier", "lecun", "he-torch-bias") if any(g[1] == i and g[2] == lr for g in cfg)]
+        entry = record["results"][depth]
+        print(f"{depth} layers, lr {lr}, {metric} (%), width {entry['width']}, {entry['epochs']} epochs, "
+              f"{entry['n_seeds']} seeds [{record['settings'].get('data', '?')}]")
+        print("init          " + "".join(f"{a:>18s}" for a in acts))
+        for i in inits:
+            cells = [100 * cfg[(a, i, lr)][metric] for a in acts]
+            print(f"{i:13s} " + "".join(f"{v.mean():7.1f} [{v.min():4.1f}-{v.max():4.1f}]" for v in cells))
+        print()
+    return out
+
+
+def pretraining_table(record: dict | None) -> dict:
+    """Print chapter 14's stored run: per curve and type, mean over seeds of the minimum and the
+    mean final MSE of each seed's models; then the choices study.  Returns the per-seed arrays."""
+    if record is None:
+        print(describe(None))
+        return {}
+    main = record["results"]["main"]
+    S, M = main["n_seeds"], main["n_models"]
+    out = {"main": {}, "choices": {}}
+    print(f"{S} seeds of {M} models per type; min and mean over each seed's models, then the mean over seeds")
+    for curve, types in main["mse"].items():
+        print(f"{curve}")
+        for kind, vals in types.items():
+            v = np.asarray(vals, dtype=float).reshape(S, M)
+            out["main"][(curve, kind)] = v
+            print(f"  {kind:15s} min {v.min(axis=1).mean():9.2e}   mean {v.mean(axis=1).mean():9.2e}")
+    ch = record["results"]["choices"]
+    mse = np.asarray(ch["mse"], dtype=float)
+    out["choices"] = {"variants": [tuple(v) for v in ch["variants"]], "mse": mse, "switch": np.asarray(ch["switch"], dtype=float)}
+    print(f"choices on x^3, enforced, {mse.shape[1]} models per variant: pretraining epochs, a_d, raw lr -> mean final MSE")
+    for v, row in zip(ch["variants"], mse):
+        print(f"  {int(v[0]):4d} {v[1]:5.2f} {v[2]:8.0e}   {row.mean():9.2e}")
+    return out

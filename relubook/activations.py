@@ -236,6 +236,32 @@ class ComparisonTable:
             f"{r['ns_per_element']:.2f}",
         ]
 
+    @staticmethod
+    def _tex_bound(v: float) -> str:
+        if v >= _INFINITE:
+            return r"\infty"
+        if v <= -_INFINITE:
+            return r"-\infty"
+        return f"{v + 0.0:.2g}"
+
+    def records(self) -> list[dict]:
+        """One dict per activation for :func:`relubook.tables.table`: the range as math, numbers as numbers."""
+        out = []
+        for r in self.rows:
+            lo, hi = r["range"]
+            left = "(" if r["open_low"] else "["
+            right = ")" if r["open_high"] else "]"
+            out.append({
+                "activation": r["name"].replace("_", " "),
+                "range": f"${left}{self._tex_bound(lo)}, {self._tex_bound(hi)}{right}$",
+                "$\\max \\lvert f'\\rvert$": r["max_grad"],
+                "$f'(-10)$": r["grad_left"],
+                "$f'(10)$": r["grad_right"],
+                "saturates": "both sides" if r["saturates"] == "both" else r["saturates"],
+                "cost": r["ns_per_element"],
+            })
+        return out
+
     def text(self) -> str:
         cells = [list(self.columns)] + [self._cells(r) for r in self.rows]
         widths = [max(len(c[i]) for c in cells) for i in range(len(self.columns))]

@@ -38,6 +38,7 @@ __all__ = [
     "region_labels",
     "pattern_feasible",
     "region_markdown",
+    "region_records",
     "INPUT_MODELS",
     "active_probability",
     "active_probability_mc",
@@ -244,6 +245,21 @@ def pattern_feasible(net, pattern) -> bool:
     res = linprog(np.r_[np.zeros(r), -1.0], A_ub=A, b_ub=sign * net.b,
                   bounds=[(None, None)] * r + [(None, 1.0)], method="highs")
     return bool(res.status == 0 and -res.fun > 1e-9)
+
+
+def region_records(regions, digits: int = 3) -> list[dict]:
+    """:func:`region_table` rows as dicts for :func:`relubook.tables.table`: pattern, active units,
+    the affine function (as math) and the area."""
+    digits = check_int(digits, "digits", minimum=0, maximum=12)
+    out = []
+    for r in regions:
+        if not isinstance(r, Region):
+            raise TypeError(f"regions must contain Region objects, got {type(r).__name__}")
+        active = ", ".join(f"$h_{i + 1}$" for i, p in enumerate(r.pattern) if p) or "none"
+        terms = " ".join(f"{v:+.{digits}g}\\,x_{j + 1}" for j, v in enumerate(np.atleast_1d(r.slope)))
+        out.append({"pattern": f"`{r.label}`", "active units": active,
+                    "$f(x)$ on the region": f"${terms} {r.intercept:+.{digits}g}$", "area in the box": float(r.area)})
+    return out
 
 
 def region_markdown(regions, digits: int = 3) -> str:

@@ -51,7 +51,7 @@ def _is_number(v: Any) -> bool:
 def _sci(v: float, decimals: int) -> str:
     """``v`` as ``m.mm × 10ᵉ`` with ``decimals`` decimals in the mantissa."""
     if v == 0:
-        return f"{0:.{decimals}f}"
+        return "0"
     mantissa, exponent = f"{abs(v):.{decimals}e}".split("e")
     sign = MINUS if v < 0 else ""
     e = int(exponent)
@@ -133,7 +133,12 @@ def _header(name: str, unit: str | None) -> str:
 
 
 def _md_cell(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """A pipe-table cell: pipes escaped outside math, written ``\\vert`` inside ``$...$``."""
+    parts = re.split(r"(\$[^$]*\$)", str(text).replace("\n", " "))
+    return "".join(
+        p.replace("|", r"\vert ") if p.startswith("$") and p.endswith("$") and len(p) > 1 else p.replace("|", "\\|")
+        for p in parts
+    )
 
 
 class Table:

@@ -42,6 +42,7 @@ def test_myst_table_is_numbered_captioned_and_has_units():
     assert "| $n$ | error (abs.) | pipe |" in md
     assert "|---:|---:|:---|" in md
     assert "a\\|b" in md
+    assert tables.table({"$|x|$": [1]}, caption="c", label="tab-p").to_myst().count("$\\vert x\\vert $") == 1
     bundle = t._repr_mimebundle_()
     assert set(bundle) == {"text/markdown", "text/html", "text/plain"}
     assert "<caption>" in bundle["text/html"] and "overflow-x: auto" in bundle["text/html"]

@@ -36,7 +36,7 @@ import pandas as pd
 
 from .validate import check_int
 
-__all__ = ["Table", "table", "format_column", "format_number", "equations"]
+__all__ = ["Table", "table", "format_column", "format_number", "latex_number", "latex_matrix", "equations"]
 
 _LABEL = re.compile(r"^[a-z][a-z0-9-]*$")
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -71,6 +71,28 @@ def _fixed(v: float, decimals: int) -> str:
 def format_number(value: Any, sig: int = 3) -> str:
     """One number with ``sig`` significant figures (integers exactly), as :func:`format_column` would."""
     return format_column([value], sig=sig)[0]
+
+
+def latex_number(value: Any, sig: int = 3) -> str:
+    """A number as LaTeX with ``sig`` significant figures: ``1.6\\times10^{-14}``, ``0.250``, ``-3``."""
+    text = format_number(value, sig)
+    text = text.replace(MINUS, "-").replace(MISSING, "-")
+    if " × 10" in text:
+        mantissa, power = text.split(" × 10")
+        exponent = power.translate(str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789"))
+        text = f"{mantissa}\\times10^{{{exponent}}}"
+    return text
+
+
+def latex_matrix(A, sig: int = 3) -> str:
+    """A 2-d array as a LaTeX ``pmatrix``, each column formatted by :func:`format_column`."""
+    arr = np.asarray(A)
+    if arr.ndim != 2 or arr.size == 0:
+        raise ValueError(f"A must be a non-empty 2-d array, got shape {arr.shape}")
+    cols = [format_column(arr[:, j].tolist(), sig) for j in range(arr.shape[1])]
+    rows = [" & ".join(cols[j][i] for j in range(arr.shape[1])) for i in range(arr.shape[0])]
+    body = r" \\ ".join(rows).replace(MINUS, "-")
+    return r"\begin{pmatrix}" + body + r"\end{pmatrix}"
 
 
 def format_column(values, sig: int = 3) -> list[str]:

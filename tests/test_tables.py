@@ -89,3 +89,16 @@ def test_equations_typeset():
     assert "aligned" in two._repr_latex_() and "\\frac{1}{3}" in two._repr_latex_()
     with pytest.raises(ValueError, match="equations"):
         tables.equations({})
+
+
+def test_latex_number():
+    assert tables.latex_number(1.6e-14, 2) == "1.6\\times10^{-14}"
+    assert tables.latex_number(-0.25) == "-0.250"
+    assert tables.latex_number(np.int64(7)) == "7"
+
+
+def test_latex_matrix():
+    m = tables.latex_matrix(np.array([[1.0, 0.0], [1.0, 0.5]]), sig=1)
+    assert m == r"\begin{pmatrix}1 & 0.0 \\ 1 & 0.5\end{pmatrix}"
+    with pytest.raises(ValueError, match="A must"):
+        tables.latex_matrix([1.0, 2.0])

@@ -363,14 +363,14 @@ def draw_gate(ax, angle: float = 30.0, b: float = 0.0, lim: float = 3.0, resolut
     top = max(float(A.max()), 1e-9)
     if top > 0.25:
         cs = ax.contour(XX, YY, A, levels=np.arange(0.5, top, 0.5), colors=[PALETTE["blue"]], linewidths=0.8)
-        ax.clabel(cs, fmt="%.1f", fontsize=7)
+        ax.clabel(cs, fmt="%.1f", fontsize=8)
     # boundary w.x + b = 0: the point -b w plus multiples of the direction orthogonal to w
     p0, u = -b * w, np.array([-w[1], w[0]])
     s = np.array([-3 * lim, 3 * lim])
     ax.plot(p0[0] + s * u[0], p0[1] + s * u[1], color=PALETTE["black"], linewidth=1.5, label="gate boundary")
     ax.annotate("", xy=p0 + w, xytext=p0, arrowprops={"arrowstyle": "->", "color": PALETTE["vermillion"], "lw": 2})
-    ax.text(*(p0 + 1.15 * w), "w", color=PALETTE["vermillion"], ha="center", va="center")
-    ax.text(0.02, 0.02, f"angle {angle:.0f} deg, b = {b:.2f}; hatched: active", transform=ax.transAxes, fontsize=8)
+    ax.text(*(p0 + 1.15 * w), "$w$", color=PALETTE["vermillion"], ha="center", va="center")
+    ax.text(0.02, 0.02, f"angle {angle:.0f}°, $b$ = {b:.2f}; hatched: active", transform=ax.transAxes, fontsize=8)
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-lim, lim)
     ax.set_aspect("equal")

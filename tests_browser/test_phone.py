@@ -56,6 +56,26 @@ def test_main_column_does_not_overflow(browser, server, path, width):
     assert not info["offenders"], f"{path} at {width} px: runs off the main column:\n  " + "\n  ".join(info["offenders"])
 
 
+SEARCH_JS = r"""
+() => Array.from(document.querySelectorAll('.search-button-field, .search-button')).filter(e => {
+  const r = e.getBoundingClientRect();
+  return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden';
+}).length
+"""
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_one_search_box(browser, server, width):
+    if not PAGES:
+        pytest.skip("no built book")
+    page, problems = open_page(browser, server, PAGES[0], viewport=(width, 900))
+    try:
+        visible = page.evaluate(SEARCH_JS)
+    finally:
+        page.close()
+    assert visible == 1, f"{visible} search boxes at {width} px"
+
+
 @pytest.mark.parametrize("path", [p for p in PART_PAGES if p in PAGES])
 def test_part_screenshots(browser, server, path):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

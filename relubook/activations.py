@@ -191,7 +191,7 @@ def draw_neuron(ax, w: float = 1.0, b: float = 0.0, name: str = "relu", lo: floa
         ax.axvline(-b / w, color="0.5", linestyle=":", linewidth=1)
     ax.set_xlim(lo, hi)
     ax.set_ylim(-1.5, 4.5)
-    ax.set_xlabel("x")
+    ax.set_xlabel("$x$")
     ax.legend(loc="upper left")
     return ax
 
@@ -236,6 +236,32 @@ class ComparisonTable:
             "both sides" if r["saturates"] == "both" else r["saturates"],
             f"{r['elementary_ops']} + {r['transcendental_ops']} transc.",
         ]
+
+    @staticmethod
+    def _tex_bound(v: float) -> str:
+        if v >= _INFINITE:
+            return r"\infty"
+        if v <= -_INFINITE:
+            return r"-\infty"
+        return f"{v + 0.0:.2g}"
+
+    def records(self) -> list[dict]:
+        """One dict per activation for :func:`relubook.tables.table`: the range as math, numbers as numbers."""
+        out = []
+        for r in self.rows:
+            lo, hi = r["range"]
+            left = "(" if r["open_low"] else "["
+            right = ")" if r["open_high"] else "]"
+            out.append({
+                "activation": r["name"].replace("_", " "),
+                "range": f"${left}{self._tex_bound(lo)}, {self._tex_bound(hi)}{right}$",
+                "$\\max \\lvert f'\\rvert$": r["max_grad"],
+                "$f'(-10)$": r["grad_left"],
+                "$f'(10)$": r["grad_right"],
+                "saturates": "both sides" if r["saturates"] == "both" else r["saturates"],
+                "cost": r["ns_per_element"],
+            })
+        return out
 
     def text(self) -> str:
         cells = [list(self.columns)] + [self._cells(r) for r in self.rows]
@@ -346,31 +372,31 @@ def draw_variants(ax, alpha: float = 0.1, lo: float = -3.0, hi: float = 3.0):
     The callback of the chapter's variant widget; GELU and softplus have no parameter and are drawn
     for reference.
     """
-    from .plotting import cycle
+    from .plotting import cycle, legend_below
 
     alpha = check_real(alpha, "alpha", nonnegative=True, high=1.0)
     lo, hi = check_interval(lo, hi)
     x = np.linspace(lo, hi, 601)
     curves = [
         ("ReLU", relu(x)),
-        (f"PReLU / leaky, slope {alpha:.2f}", prelu(x, alpha)),
-        (f"ELU, alpha {alpha:.2f}", _elu(alpha)[0](x)),
+        (rf"PReLU / leaky, slope $\alpha$ = {alpha:.2f}", prelu(x, alpha)),
+        (rf"ELU, $\alpha$ = {alpha:.2f}", _elu(alpha)[0](x)),
         ("GELU", ACTIVATIONS["gelu"][0](x)),
         ("softplus", ACTIVATIONS["softplus"][0](x)),
     ]
     for i, (label, y) in enumerate(curves):
         ax.plot(x, y, label=label, **cycle(i))
     ax.set_xlim(lo, hi)
-    ax.set_ylim(-1.5, hi)
-    ax.set_xlabel("z")
-    ax.set_ylabel("f(z)")
-    ax.legend(loc="upper left", fontsize=8)
+    ax.set_ylim(min(-1.5, lo - 0.1), hi)  # the same for every alpha in [0, 1]: PReLU reaches alpha * lo
+    ax.set_xlabel("$z$")
+    ax.set_ylabel("$f(z)$")
+    legend_below(ax)
     return ax
 
 
 def draw_derivatives(ax, names=("relu", "leaky_relu", "gelu", "sigmoid", "tanh"), lo: float = -6.0, hi: float = 6.0):
     """The derivatives of the activations ``names`` on ``[lo, hi]`` (ReLU's jump shown as a step)."""
-    from .plotting import cycle
+    from .plotting import cycle, legend_below
 
     if isinstance(names, str):
         names = (names,)
@@ -381,8 +407,8 @@ def draw_derivatives(ax, names=("relu", "leaky_relu", "gelu", "sigmoid", "tanh")
     for i, nm in enumerate(names):
         ax.plot(x, activation(nm, x, derivative=True), label=f"{nm}'", **cycle(i))
     ax.set_xlim(lo, hi)
-    ax.set_ylim(-0.1, 1.25)
-    ax.set_xlabel("z")
-    ax.set_ylabel("f'(z)")
-    ax.legend(loc="center left", fontsize=8)
+    ax.set_ylim(-0.25, 1.25)  # GELU' dips to about -0.13
+    ax.set_xlabel("$z$")
+    ax.set_ylabel("$f'(z)$")
+    legend_below(ax)
     return ax

@@ -175,20 +175,20 @@ def train_square(width: int, a: float = -1.0, b: float = 1.0, *, steps: int = 15
 
 def draw_h(ax, lo: float = -3.0, hi: float = 3.0):
     """``x^2`` next to the thread's ``h1`` and both versions of ``h2`` on ``[lo, hi]``."""
-    from .plotting import cycle
+    from .plotting import cycle, legend_below
 
     lo, hi = check_interval(lo, hi)
     x = np.linspace(lo, hi, 601)
-    curves = [("x^2", x**2), ("h1 = |x|", h1()(x)), ("h2, thread's code", h2("code")(x)),
-              ("h2, thread's formula", h2("formula")(x))]
+    curves = [("$x^2$", x**2), ("$h_1 = |x|$", h1()(x)), ("$h_2$, thread's code", h2("code")(x)),
+              ("$h_2$, thread's formula", h2("formula")(x))]
     for i, (label, y) in enumerate(curves):
         ax.plot(x, y, label=label, **cycle(i))
     nodes = np.array([-2.0, -1.0, 0.0, 1.0, 2.0])
-    ax.plot(nodes, nodes**2, "o", color="black", markersize=5, label="x^2 at 0, +-1, +-2")
+    ax.plot(nodes, nodes**2, "o", color="black", markersize=5, label=r"$x^2$ at $0, \pm 1, \pm 2$")
     ax.set_xlim(lo, hi)
-    ax.set_ylim(-0.5, 10)
-    ax.set_xlabel("x")
-    ax.legend(loc="upper center", fontsize=8)
+    ax.set_ylim(-0.5, 1.05 * max(float(np.max(y)) for _, y in curves))
+    ax.set_xlabel("$x$")
+    legend_below(ax)
     return ax
 
 
@@ -197,22 +197,22 @@ def draw_square_interpolant(ax, n: int = 3, a: float = -1.0, b: float = 1.0):
 
     The title reports the unit count and the measured sup error against ``h^2/4``.
     """
-    from .plotting import cycle
+    from .plotting import cycle, legend_below
 
     n = check_int(n, "n", minimum=0)
     net = square_interpolant(n, a, b)
     x = np.linspace(a, b, 801)
-    ax.plot(x, x**2, label="x^2", **cycle(0))
+    ax.plot(x, x**2, label="$x^2$", **cycle(0))
     ax.plot(x, net(x), label=f"interpolant, {n} kinks", **cycle(1))
     nodes = square_nodes(n, a, b)
     ax.plot(nodes, nodes**2, "o", color="black", markersize=4)
     ax.plot(x, net(x) - x**2, label="error", **cycle(2))
     err = sup_error_square(net, a, b)
-    ax.set_title(f"{net.n_neurons} ReLUs, sup error {err:.4f} (h^2/4 = {square_interpolant_error(n, a, b):.4f})",
+    ax.set_title(f"{net.n_neurons} ReLUs, sup error {err:.4f} ($h^2/4$ = {square_interpolant_error(n, a, b):.4f})",
                  fontsize=9)
     ax.set_xlim(a, b)
     top = max(a * a, b * b)
     ax.set_ylim(-0.05 * top, 1.05 * top)
-    ax.set_xlabel("x")
-    ax.legend(loc="upper center", fontsize=8)
+    ax.set_xlabel("$x$")
+    legend_below(ax)
     return ax

@@ -315,7 +315,7 @@ def draw_yarotsky(ax, m: int = 2) -> None:
     ax.set_ylim(-0.05, 1.05)
     ax.set_xlabel("$x$")
     ax.legend(loc="upper left")
-    ax.set_title(f"m = {m}: sup error {err.max():.2e} = 4^-{m + 1}")
+    ax.set_title(f"$m = {m}$: sup error {err.max():.2e} $= 4^{{-{m + 1}}}$")
 
 
 def train_shallow_telgarsky(k: int, widths, seeds: int = 3, steps: int = 400, lr: float = 0.02, seed: int = 0):

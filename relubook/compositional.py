@@ -303,7 +303,7 @@ def draw_compositional(ax, depth: int = 4, peak: float = 0.4, s0: float = -0.25)
     net = compositional_network(peaks, s0, scales)
     x = np.linspace(0, 1, 1001)
     knots = wave_structure(peaks, scales)["knots"]
-    ax.plot(x, x, color="0.6", linestyle=":", linewidth=1, label="y = x")
+    ax.plot(x, x, color="0.6", linestyle=":", linewidth=1, label="$y = x$")
     ax.plot(x, net(x), label=f"network, depth {depth}", **cycle(0))
     ax.plot(knots, net(knots), "o", markersize=3, color="black", label=f"{knots.size - 2} interior knots")
     ax.set_xlim(0, 1)
@@ -330,7 +330,7 @@ def draw_derivative(ax, depth: int = 6, peak: float = 0.35, s0: float = -0.25, r
         ax.stairs(st["dF"], st["knots"], label=name, baseline=None, color=style["color"], linestyle=style["linestyle"])
     ax.set_xlim(0, 1)
     ax.set_xlabel("x")
-    ax.set_ylabel("F'(x)")
+    ax.set_ylabel("$F'(x)$")
     ax.legend(loc="upper left", fontsize="small")
     return ax
 
@@ -344,9 +344,9 @@ def draw_error_decay(ax, peaks, s0: float = -0.3, upto: int | None = None):
     upto = peaks.size - 1 if upto is None else check_int(upto, "upto", minimum=1, maximum=peaks.size - 1)
     i = np.arange(upto + 1)
     sup = np.array([tail_sup(peaks, scales, k) for k in i])
-    ax.semilogy(i, sup, label="measured sup |F - F_i|", **cycle(0))
-    ax.semilogy(i, np.abs(scales[i]), label="|s_i|", color="black", linestyle="none", marker="x")
-    ax.semilogy(i, abs(scales[0]) * 4.0 ** (-(i // 2)), label="|s_0| 4^-floor(i/2)", **cycle(1))
-    ax.set_xlabel("i (waves kept in F_i)")
+    ax.semilogy(i, sup, label=r"measured $\sup|F - F_i|$", **cycle(0))
+    ax.semilogy(i, np.abs(scales[i]), label="$|s_i|$", color="black", linestyle="none", marker="x")
+    ax.semilogy(i, abs(scales[0]) * 4.0 ** (-(i // 2)), label=r"$|s_0|\,4^{-\lfloor i/2\rfloor}$", **cycle(1))
+    ax.set_xlabel("$i$ (waves kept in $F_i$)")
     ax.legend(loc="lower left", fontsize="small")
     return ax

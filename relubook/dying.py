@@ -284,8 +284,8 @@ def draw_born_dead(ax, width: int = 2, max_depth: int = 40, n_trials: int = 4000
     ax.errorbar(ls, p_hat, yerr=3 * se, fmt="o", color=cycle(1)["color"],
                 label="Monte Carlo (3 s.e.)")
     ax.set_ylim(-0.02, 1.02)
-    ax.set_xlabel("depth L (hidden layers)")
-    ax.set_ylabel("P(h^L(x) = 0)")
+    ax.set_xlabel("depth $L$ (hidden layers)")
+    ax.set_ylabel("$P(h^L(x) = 0)$")
     ax.legend(fontsize="small", loc="lower right")
     return ax
 

@@ -322,7 +322,7 @@ def draw_second_moments(ax, moments: dict, rates: dict | None = None, q0: float 
         if name in rates:
             ax.semilogy(layers, q0 * float(rates[name]) ** layers, color="black", linewidth=0.8,
                         linestyle=(0, (1, 2)), label="predicted" if i == 0 else None)
-    ax.set_xlabel("layer l")
+    ax.set_xlabel("layer $l$")
     ax.set_ylabel("second moment $q_l$ (log scale)")
     ax.legend(loc="lower left", fontsize=8)
     return ax

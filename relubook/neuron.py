@@ -39,6 +39,7 @@ __all__ = [
     "region_labels",
     "pattern_feasible",
     "region_markdown",
+    "region_records",
     "INPUT_MODELS",
     "active_probability",
     "active_probability_mc",
@@ -247,6 +248,21 @@ def pattern_feasible(net, pattern) -> bool:
     return bool(res.status == 0 and -res.fun > 1e-9)
 
 
+def region_records(regions, digits: int = 3) -> list[dict]:
+    """:func:`region_table` rows as dicts for :func:`relubook.tables.table`: pattern, active units,
+    the affine function (as math) and the area."""
+    digits = check_int(digits, "digits", minimum=0, maximum=12)
+    out = []
+    for r in regions:
+        if not isinstance(r, Region):
+            raise TypeError(f"regions must contain Region objects, got {type(r).__name__}")
+        active = ", ".join(f"$h_{i + 1}$" for i, p in enumerate(r.pattern) if p) or "none"
+        terms = " ".join(f"{v:+.{digits}g}\\,x_{j + 1}" for j, v in enumerate(np.atleast_1d(r.slope)))
+        out.append({"pattern": f"`{r.label}`", "active units": active,
+                    "$f(x)$ on the region": f"${terms} {r.intercept:+.{digits}g}$", "area in the box": float(r.area)})
+    return out
+
+
 def region_markdown(regions, digits: int = 3) -> str:
     """A markdown table of :func:`region_table` rows: pattern, affine function, approximate area."""
     digits = check_int(digits, "digits", minimum=0, maximum=12)
@@ -348,14 +364,14 @@ def draw_gate(ax, angle: float = 30.0, b: float = 0.0, lim: float = 3.0, resolut
     top = max(float(A.max()), 1e-9)
     if top > 0.25:
         cs = ax.contour(XX, YY, A, levels=np.arange(0.5, top, 0.5), colors=[PALETTE["blue"]], linewidths=0.8)
-        ax.clabel(cs, fmt="%.1f", fontsize=7)
+        ax.clabel(cs, fmt="%.1f", fontsize=8)
     # boundary w.x + b = 0: the point -b w plus multiples of the direction orthogonal to w
     p0, u = -b * w, np.array([-w[1], w[0]])
     s = np.array([-3 * lim, 3 * lim])
     ax.plot(p0[0] + s * u[0], p0[1] + s * u[1], color=PALETTE["black"], linewidth=1.5, label="gate boundary")
     ax.annotate("", xy=p0 + w, xytext=p0, arrowprops={"arrowstyle": "->", "color": PALETTE["vermillion"], "lw": 2})
-    ax.text(*(p0 + 1.15 * w), "w", color=PALETTE["vermillion"], ha="center", va="center")
-    ax.text(0.02, 0.02, f"angle {angle:.0f} deg, b = {b:.2f}; hatched: active", transform=ax.transAxes, fontsize=8)
+    ax.text(*(p0 + 1.15 * w), "$w$", color=PALETTE["vermillion"], ha="center", va="center")
+    ax.text(0.02, 0.02, f"angle {angle:.0f}°, $b$ = {b:.2f}; hatched: active", transform=ax.transAxes, fontsize=8)
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-lim, lim)
     ax.set_aspect("equal")

@@ -36,6 +36,14 @@ __all__ = [
     "animate",
     "cycle",
     "png_data_uri",
+    "COLUMN_PX",
+    "MIN_TEXT_PT",
+    "displayed_text_sizes",
+    "small_text",
+    "check_legible",
+    "legend_below",
+    "legend_overlap",
+    "math_label",
 ]
 
 #: Okabe & Ito (2008) colours, in an order that keeps neighbours distinct.
@@ -64,11 +72,24 @@ STYLE = {
     "axes.spines.top": False,
     "axes.spines.right": False,
     "font.size": 10,
+    "axes.titlesize": 10,
+    "axes.labelsize": 10,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "legend.fontsize": 9,
+    "mathtext.fontset": "dejavusans",
     "legend.frameon": False,
     "lines.linewidth": 1.8,
     "image.cmap": "cividis",
     "animation.embed_limit": 40.0,
 }
+
+
+#: Width in CSS pixels of the book's text column at a 1280 px window (sphinx-book-theme): a
+#: wider PNG is scaled down to it.  The house figure, 6.4 in at ``savefig.dpi`` 110, is 704 px.
+COLUMN_PX = 730
+#: The smallest text, in points as the reader sees it, that a figure may carry.
+MIN_TEXT_PT = 9.0
 
 
 def use_style() -> None:
@@ -207,3 +228,80 @@ def animate(
 def png_data_uri(fig) -> str:
     """``fig`` as a base64 PNG data URI (used in tests and for embedding)."""
     return "data:image/png;base64," + base64.b64encode(_png(fig)).decode()
+
+
+# ---------------------------------------------------------------------------
+# legibility: text size as displayed, legends off the data
+# ---------------------------------------------------------------------------
+def _display_scale(fig, dpi: float | None = None, column_px: float = COLUMN_PX) -> float:
+    """Points shown per point drawn: a PNG at ``dpi`` shows 1 inch as ``dpi`` CSS px (96 per CSS
+    inch), scaled down to the text column when wider."""
+    dpi = float(dpi or matplotlib.rcParams["savefig.dpi"])
+    if dpi <= 0:
+        dpi = fig.dpi
+    width_px = fig.get_figwidth() * dpi
+    return dpi / 96.0 * min(1.0, column_px / width_px)
+
+
+def displayed_text_sizes(fig, dpi: float | None = None, column_px: float = COLUMN_PX) -> list[tuple[str, float]]:
+    """Every visible, non-empty text of ``fig`` with its size in points as displayed in the column."""
+    scale = _display_scale(fig, dpi, column_px)
+    fig.canvas.draw()
+    out = []
+    for t in fig.findobj(matplotlib.text.Text):
+        if not t.get_visible() or not t.get_text().strip():
+            continue
+        if t.axes is not None and not t.get_in_layout() and t.get_clip_on() and t.get_window_extent().width == 0:
+            continue
+        out.append((t.get_text(), t.get_fontsize() * scale))
+    return out
+
+
+def small_text(fig, min_pt: float = MIN_TEXT_PT, dpi: float | None = None, column_px: float = COLUMN_PX):
+    """The texts of ``fig`` shown smaller than ``min_pt`` points: ``[(text, points), ...]``."""
+    return [(t, round(pt, 2)) for t, pt in displayed_text_sizes(fig, dpi, column_px) if pt < min_pt - 1e-9]
+
+
+def check_legible(fig, min_pt: float = MIN_TEXT_PT):
+    """Raise ``ValueError`` naming the texts of ``fig`` that would display below ``min_pt`` points."""
+    bad = small_text(fig, min_pt)
+    if bad:
+        raise ValueError(f"fig has text below {min_pt} pt as displayed in the text column: {bad[:6]}")
+    return fig
+
+
+def legend_below(ax, ncol: int | None = None, **kwargs):
+    """A legend under the axes, off the data (constrained layout makes room for it)."""
+    handles, labels = ax.get_legend_handles_labels()
+    if not handles:
+        return None
+    ncol = ncol or min(len(handles), 3)
+    return ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=ncol,
+                     borderaxespad=0.0, **kwargs)
+
+
+def legend_overlap(ax) -> float:
+    """Fraction of the plotted points of ``ax`` that lie under its legend box (0 when off the data)."""
+    leg = ax.get_legend()
+    if leg is None:
+        return 0.0
+    fig = ax.figure
+    fig.canvas.draw()
+    box = leg.get_window_extent()
+    inside = total = 0
+    for line in ax.get_lines():
+        xy = line.get_xydata()
+        if len(xy) == 0:
+            continue
+        pts = ax.transData.transform(xy)
+        total += len(pts)
+        inside += int(((pts[:, 0] >= box.x0) & (pts[:, 0] <= box.x1) & (pts[:, 1] >= box.y0) & (pts[:, 1] <= box.y1)).sum())
+    return inside / total if total else 0.0
+
+
+def math_label(name: str) -> str:
+    """A curve name such as ``"x^3"`` or ``"x^11"`` as mathtext (``"$x^{11}$"``); other text unchanged."""
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a string, got {type(name).__name__}")
+    m = __import__("re").fullmatch(r"([A-Za-z])\^(-?\d+)", name.strip())
+    return f"${m.group(1)}^{{{m.group(2)}}}$" if m else name

@@ -706,7 +706,7 @@ def neuron_bends(net, n: int = 20001) -> np.ndarray:
 # -- drawing callbacks ---------------------------------------------------------------------------
 def draw_mse(ax, study: Study, curve: str = "x^3"):
     """Final MSE of every model (dots, log scale) per type on ``curve``, with the ICML Table 1 minimum and mean (x^3, x^11)."""
-    from .plotting import cycle
+    from .plotting import cycle, math_label
 
     study = _study(study)
     for j, k in enumerate(study.types):
@@ -722,7 +722,7 @@ def draw_mse(ax, study: Study, curve: str = "x^3"):
                         linestyle="-", marker="_", markersize=10, linewidth=1, label=label)
     ax.set_xticks(range(len(study.types)))
     ax.set_xticklabels([TYPE_LABELS[k].replace(" ", "\n", 1) for k in study.types], fontsize=8)
-    ax.set_ylabel(f"final MSE on {curve}")
+    ax.set_ylabel(f"final MSE on {math_label(curve)}")
     if curve in ("x^3", "x^11"):
         ax.legend(loc="upper right", fontsize="small")
     return ax
@@ -751,14 +751,14 @@ def draw_interior(axes, net, title: str = "layer"):
             ax.plot(x, z[:, j], color=colours[j % len(colours)], linewidth=1.3,
                     linestyle="-" if states[l, j] == 2 else "--")
         ax.set_title(f"{title} {l + 1}: {int((states[l] == 2).sum())} bend", fontsize=9)
-        ax.set_xlabel("x", fontsize=8)
-        ax.tick_params(labelsize=7)
+        ax.set_xlabel("$x$")
+        ax.tick_params(labelsize=8)
     return axes
 
 
 def draw_pieces(ax, study: Study, curve: str = "x^3", kinds=("no-pretraining", "enforced")):
     """Mean number of linear pieces (and the range over models) against the epoch, per type."""
-    from .plotting import cycle
+    from .plotting import cycle, math_label
 
     study = _study(study)
     kinds = _checked_list(kinds, "kinds", study.types)
@@ -770,7 +770,7 @@ def draw_pieces(ax, study: Study, curve: str = "x^3", kinds=("no-pretraining", "
         ax.fill_between(epochs, counts.min(axis=1), counts.max(axis=1), color=style["color"], alpha=0.15)
     ax.axhline(2**study.depth, color="black", linewidth=0.8, linestyle=":", label=f"$2^{study.depth}$")
     ax.set_xlabel("epoch")
-    ax.set_ylabel(f"linear pieces on [0, 1] ({curve})")
+    ax.set_ylabel(f"linear pieces on $[0, 1]$ ({math_label(curve)})")
     ax.legend(fontsize="small")
     return ax
 
@@ -780,7 +780,7 @@ def draw_fit(ax, study: Study, epoch: int = 0, curve: str = "x^3", kinds=("defau
 
     The widget callback of the chapter (an epoch slider); the title gives each model's MSE then.
     """
-    from .plotting import cycle
+    from .plotting import cycle, math_label
 
     study = _study(study)
     kinds = _checked_list(kinds, "kinds", study.types)
@@ -798,8 +798,8 @@ def draw_fit(ax, study: Study, epoch: int = 0, curve: str = "x^3", kinds=("defau
         parts.append(f"{k} {np.mean(err**2):.1e}")
     ax.set_ylim(1e-6, 1.0)
     ax.set_xlim(0, 1)
-    ax.set_xlabel("x")
-    ax.set_ylabel(f"|network - {curve}|")
+    ax.set_xlabel("$x$")
+    ax.set_ylabel(f"|network $-$ {math_label(curve)}|")
     ax.set_title(f"epoch {epoch}: MSE " + ", ".join(parts), fontsize=9)
     ax.legend(loc="lower left", fontsize="small")
     return ax

@@ -100,6 +100,8 @@ def test_comparison_table():
     html = t._repr_html_()
     assert html.startswith("<table") and html.count("<tr>") == 6
     assert t.row("relu") is r["relu"]
+    rec = {row["activation"]: row for row in t.records()}
+    assert rec["relu"]["range"] == r"$[0, \infty)$" and rec["leaky relu"]["$f'(10)$"] == 1.0
     with pytest.raises(ValueError, match="name"):
         t.row("swish")
 

@@ -58,6 +58,9 @@ def test_example_network_regions_and_pieces():
     assert sum(r.area for r in regions) == pytest.approx(30.0)
     table = neuron.region_markdown(regions)
     assert table.count("\n") == 8 and "`101`" in table
+    records = neuron.region_records(regions)
+    assert len(records) == 7 and records[0]["pattern"] == f"`{regions[0].label}`"
+    assert sum(r["area in the box"] for r in records) == pytest.approx(30.0)
 
 
 def test_affine_piece_of_deep_network_and_vector_output():
@@ -119,6 +122,7 @@ def test_region_checker():
         (lambda: neuron.active_probability(0.0, 1.0, 2, inputs="uniform"), ValueError),
         (lambda: neuron.active_probability_mc(0.0, 1.0, 2, rng="3"), TypeError),
         (lambda: neuron.region_markdown(["row"]), TypeError),
+        (lambda: neuron.region_records(["row"]), TypeError),
     ],
 )
 def test_bad_input(call, exc):

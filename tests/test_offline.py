@@ -18,7 +18,7 @@ def test_config_serves_mathjax_and_widgets_from_the_book():
     cfg = yaml.safe_load((ROOT / "_config.yml").read_text())
     sphinx = cfg["sphinx"]["config"]
     assert "relubook.sphinx_offline" in cfg["sphinx"]["extra_extensions"]
-    assert sphinx["html_static_path"] == ["_build/vendor/site"]
+    assert sphinx["html_static_path"][0] == "_build/vendor/site"
     assert sphinx["mathjax_path"] == "offline/mathjax/tex-mml-chtml.js"
     assert list(sphinx["nb_ipywidgets_js"]) == ["offline/require.js", "offline/widgets.js", "offline/widgets/embed-amd.js"]
     # no root _static/: Jupyter Book would add every .js of every static path to every page

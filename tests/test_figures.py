@@ -1,0 +1,87 @@
+"""Every figure function of the book, drawn in the house figure: no text below 9 pt as shown in
+the text column, legends off the data, every curve inside the axis limits."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from relubook import (  # noqa: E402
+    activations, approx_plots, bending, composition, compositional, dying, initialization, interpolation,
+    neuron, plotting, pretraining, regions, training,
+)
+from relubook._widget_cases import book_widget_cases  # noqa: E402
+
+
+def _interior(ax):
+    fig = ax.figure
+    fig.clf()
+    axes = fig.subplots(2, 3)
+    axes[-1, -1].set_visible(False)
+    net = compositional.compositional_network(np.array([0.3, 0.6, 0.4, 0.5, 0.7]), -0.3)
+    pretraining.draw_interior(axes.ravel()[:5], net)
+
+
+def _cases():
+    rng = np.random.default_rng(0)
+    cases = [(name, draw, params) for name, draw, a, b in book_widget_cases(small_study=False) for params in (a, b)]
+    X = rng.normal(size=(6, 2))
+    moments = {"he": np.ones(11), "lecun": 0.5 ** np.arange(11)}
+    cases += [
+        ("neuron", activations.draw_neuron, {}),
+        ("derivatives", activations.draw_derivatives, {}),
+        ("dependency graph", approx_plots.draw_dependency_graph, {}),
+        ("uniform density", approx_plots.draw_uniform_density, {}),
+        ("bad set", approx_plots.draw_bad_set, {}),
+        ("rho_mu", approx_plots.draw_rho_mu, {}),
+        ("h", bending.draw_h, {}),
+        ("compositional", compositional.draw_compositional, {}),
+        ("error decay", compositional.draw_error_decay, {"peaks": rng.uniform(0.2, 0.8, 10)}),
+        ("second moments", initialization.draw_second_moments, {"moments": moments, "rates": {"he": 1.0, "lecun": 0.5}}),
+        ("projection", interpolation.draw_projection, {"X": X, "w": np.array([1.0, 0.3])}),
+        ("regions", neuron.draw_regions, {}),
+        ("activation regions", regions.draw_activation_regions, {"net": regions.random_deep([4, 4], rng, n_in=2), "n": 60}),
+        ("history", training.draw_history, {"epochs": np.arange(5), "values": rng.uniform(size=(5, 2)), "labels": ["a", "b"]}),
+        ("interior", lambda ax: _interior(ax), {}),
+    ]
+    return cases
+
+
+CASES = _cases()
+FIXED_LIMITS = {"ch8 interpolant"}
+
+
+@pytest.mark.parametrize("name, draw, params", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_figure_is_legible_in_the_column(name, draw, params):
+    fig, ax = plotting.figure(alt=f"The {name} figure of the book.")
+    draw(ax, **params)
+    try:
+        assert plotting.small_text(fig) == [], f"{name}: text below {plotting.MIN_TEXT_PT} pt"
+        for a in fig.axes:
+            assert plotting.legend_overlap(a) < 0.02, f"{name}: the legend covers data"
+            lo, hi = a.get_ylim()
+            for line in a.get_lines():
+                y = np.asarray(line.get_ydata(), dtype=float)
+                y = y[np.isfinite(y)]
+                # the interpolant widget keeps fixed limits on purpose: a ramp goes on for ever
+                if y.size and a.get_yscale() == "linear" and len(line.get_xdata()) > 20 and name not in FIXED_LIMITS:
+                    span = max(hi - lo, 1e-12)
+                    clipped = np.mean((y < lo - 1e-9 * span) | (y > hi + 1e-9 * span))
+                    assert clipped < 0.3, f"{name}: a curve ({line.get_label()}) leaves the axis limits"
+    finally:
+        plt.close(fig)
+
+
+def test_the_checks_can_fail():
+    fig, ax = plotting.figure(alt="A figure far wider than the column.", figsize=(14, 3))
+    ax.plot(np.linspace(0, 1, 200), np.linspace(0, 1, 200), label="a line")
+    ax.legend(loc="center")
+    assert plotting.small_text(fig)  # 10 pt shrunk to the column
+    with pytest.raises(ValueError, match="below"):
+        plotting.check_legible(fig)
+    assert plotting.legend_overlap(ax) > 0
+    plt.close(fig)
+    assert plotting.math_label("x^11") == "$x^{11}$"

@@ -48,12 +48,12 @@ book-all: venv vendor _build/.relubook.stamp
 	$(JB) build . --all -W --keep-going -n
 
 # The student edition: the same book without solutions, teaching notes, instructors' page or launch
-# buttons, built from a stripped copy of the sources (relubook/editions.py) that shares the full
+# buttons, built from a stripped copy of the sources (bookkit/editions.py) that shares the full
 # book's execution cache.  Output: _build/student/_build/html.
 .PHONY: book-student test-student
 STUDENT := _build/student
 book-student: venv vendor _build/.relubook.stamp
-	$(BIN)/python -m relubook.editions student-src . $(STUDENT)/src
+	$(BIN)/python -m bookkit.editions student-src . $(STUDENT)/src
 	$(JB) build $(STUDENT)/src --path-output $(STUDENT) -W --keep-going -n
 
 test: test-unit test-nb test-build test-student
@@ -67,7 +67,7 @@ test-nb: venv
 # The leak test: no solution's text anywhere in the student site (pages, _sources, search index);
 # the instructor site, when built, is the control that the search finds every solution.
 test-student: book-student
-	$(BIN)/python -m relubook.editions check-leaks . $(STUDENT)/_build/html $(if $(wildcard _build/html/index.html),--instructor-site _build/html)
+	$(BIN)/python -m bookkit.editions check-leaks . $(STUDENT)/_build/html $(if $(wildcard _build/html/index.html),--instructor-site _build/html)
 
 # A cold build: every chapter executed again, any Sphinx warning is an error.
 test-build: venv vendor

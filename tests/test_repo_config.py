@@ -29,7 +29,7 @@ def test_config_keeps_the_settings_the_book_relies_on():
     assert ex["execute_notebooks"] == "cache" and ex["raise_on_error"] is True
     assert ex["stderr_output"] == "remove-warn"
     assert set(cfg["sphinx"]["extra_extensions"]) >= {"sphinx_proof", "sphinx_exercise"}
-    assert cfg["sphinx"]["config"]["nb_render_plugin"] == "relubook"
+    assert cfg["sphinx"]["config"]["nb_render_plugin"] == "bookkit"
     assert cfg["bibtex_bibfiles"] == ["book/references.bib"]
     assert cfg["launch_buttons"]["binderhub_url"] == "https://mybinder.org"
     assert cfg["repository"]["path_to_book"] == ""

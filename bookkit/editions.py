@@ -340,8 +340,8 @@ def student_config(config: dict, cache=None, root=None) -> dict:
     sphinx = cfg.setdefault("sphinx", {})
     sphinx.setdefault("config", {})["relubook_edition"] = "student"
     exts = sphinx.setdefault("extra_extensions", [])
-    if "relubook.sphinxext" not in exts:
-        exts.append("relubook.sphinxext")
+    if "bookkit.sphinxext" not in exts:
+        exts.append("bookkit.sphinxext")
     return cfg
 
 
@@ -645,7 +645,7 @@ def find_leaks(site, phrases) -> dict[str, list[str]]:
 def _main(argv=None) -> int:
     import argparse
 
-    ap = argparse.ArgumentParser(prog="python -m relubook.editions", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m bookkit.editions", description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     c = sub.add_parser("student-src", help="write the student copy of the sources")
     c.add_argument("root")

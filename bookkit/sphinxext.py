@@ -5,13 +5,13 @@
   so that ``{only} instructor`` blocks (teaching notes) show in the default build.  Jupyter Book 1
   has no ``-t`` option, hence this extension.  The student edition does not rely on the tag alone:
   it is built from sources with those blocks and every solution cut out
-  (:mod:`relubook.editions`), and after the build its downloadable ``_sources`` lose the hidden
+  (:mod:`bookkit.editions`), and after the build its downloadable ``_sources`` lose the hidden
   cells that check exercise solutions.  (sphinx-exercise's own ``hide_solutions`` is not used: in
   sphinx-exercise 1.2.1 it crashes on gated solutions, and it would leave solutions in
   ``_sources/``.)
 * **Instructors' page.**  The directives ``{relubook-exercises}`` (a table of every exercise:
   chapter, stars, checker) and ``{relubook-assignments}`` (a week-by-week plan) read the book's
-  sources when the page is built (:func:`relubook.editions.exercises`); every chapter is a
+  sources when the page is built (:func:`bookkit.editions.exercises`); every chapter is a
   dependency of the page, so editing an exercise rebuilds the table.
 """
 

@@ -721,8 +721,12 @@ def convert(text: str, page: str, edition: str, ctx: BookContext, glue: dict) ->
     conv = _Converter(ctx, page, edition, glue)
     cells = []
     first_code = True
+    src_lines = src.split("\n")
     for k, cell in enumerate(nb_in.cells):
-        start = line_of(smap[k] if k < len(smap) else 0)
+        k0 = smap[k] if k < len(smap) else 0
+        while k0 < len(src_lines) - 1 and not src_lines[k0].strip():  # the reader strips blank lines
+            k0 += 1
+        start = line_of(k0)
         if cell.cell_type == "markdown":
             prev_md = False
             for kind, piece in conv.markdown(_cell_source(cell), start):

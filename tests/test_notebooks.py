@@ -321,3 +321,27 @@ def test_binder_environment_is_the_lock_and_up_to_date():
     assert "jupyterlab" in pins and "myst-nb" in pins and "pytest" not in pins
     post = (ROOT / "postBuild").read_text()
     assert "bookkit.notebooks" in post and "--execute" in post
+
+
+def test_glue_values_come_from_the_execution_cache(tmp_path):
+    """The cache is matched as myst-nb matches it (the chapter's code), and its glue outputs read."""
+    import nbformat
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    root = make_book(tmp_path)
+    cfg = yaml.safe_load((root / "_config.yml").read_text())
+    nb = N._read_myst(CHAPTER, cfg)
+    nb.metadata.pop("source_map", None)
+    setup = next(c for c in nb.cells if c.cell_type == "code")
+    setup.outputs = [nbformat.v4.new_output("display_data", data={"application/papermill.record/text/plain": "0.5"},
+                                            metadata={"scrapbook": {"name": "half",
+                                                                    "mime_prefix": "application/papermill.record/"}})]
+    cache = get_cache(str(tmp_path / "cache"))
+    cache.cache_notebook_bundle(CacheBundleIn(nb, str(root / "book" / "t.md")), check_validity=False, overwrite=True)
+    assert N.glue_from_cache(CHAPTER, tmp_path / "cache", cfg) == {"half": "0.5"}
+    assert N.glue_from_cache(CHAPTER.replace("half = 0.5", "half = 0.25"), tmp_path / "cache", cfg) is None
+    written = N.write_notebooks(root, tmp_path / "out", cache=tmp_path / "cache")
+    student = nbformat.read(written["student"][0], as_version=4)
+    assert "The value is 0.50" in md(student)
+    assert [p.name for p in written["student"]] == ["t.ipynb", "relubook-student-notebooks.zip"]

@@ -830,7 +830,10 @@ def _answer_cells(cells: list, conv: _Converter) -> list:
                                                       else "fill in the ... of the checker call below, then run it.")]
             lines += [f"{n} = None" for n in names]
             out.append(nbformat.v4.new_code_cell("\n".join(lines), metadata={"tags": ["answer"]}))
-            out.append(nbformat.v4.new_code_cell("\n\n".join(calls), metadata={"tags": ["checker"]}))
+            call_text = "\n\n".join(calls)
+            if re.search(r"(?<![\w.])relubook\.", call_text) and "relubook" not in defined | _defined_names(call_text):
+                call_text = "import relubook.checks\n" + call_text  # the set-up imports it as rb only
+            out.append(nbformat.v4.new_code_cell(call_text, metadata={"tags": ["checker"]}))
             continue
         if c.cell_type == "code":
             defined |= _defined_names(_cell_source(c))

@@ -345,3 +345,10 @@ def test_glue_values_come_from_the_execution_cache(tmp_path):
     student = nbformat.read(written["student"][0], as_version=4)
     assert "The value is 0.50" in md(student)
     assert [p.name for p in written["student"]] == ["t.ipynb", "relubook-student-notebooks.zip"]
+
+
+def test_checker_called_by_its_full_name_gets_its_import(tmp_path):
+    chapter = CHAPTER.replace("`checks.relu.relu_derivative(relu_prime)`", "`relubook.checks.relu.relu_derivative(relu_prime)`")
+    nb = convert(tmp_path, "student", chapter)
+    checker = next(c for c in code(nb) if "checker" in c.metadata.get("tags", []))
+    assert checker.source == "import relubook.checks\nrelubook.checks.relu.relu_derivative(relu_prime)"

@@ -1,6 +1,7 @@
 # relubook: two commands do all the set-up on a fresh machine.
 #   make book   create .venv, install the pinned environment, build _build/html (every chapter executed)
-#   make test   same set-up, then unit tests, nbval over every chapter, and a build failing on any warning
+#   make test   same set-up, then unit tests, a build failing on any warning, nbval over the generated
+#               student notebooks, and the student edition with its leak tests
 SHELL  := /bin/bash
 PYTHON ?= python3.11
 VENV   ?= .venv
@@ -17,9 +18,10 @@ PORT ?= 8000
 # regenerate it with `make lock` after changing requirements.txt.
 lock: venv
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^relubook' | sed 's/+cpu$$//' > constraints.txt
+	$(BIN)/python -m bookkit.binder .
 
 .PHONY: lock venv book book-all test test-unit test-nb test-build serve bench clean distclean
-.PHONY: vendor test-browser pdf pdf-deps assignments public-export
+.PHONY: vendor test-browser pdf pdf-deps assignments public-export notebooks lab binder-env
 
 venv: $(VENV)/.stamp
 
@@ -48,15 +50,15 @@ book-all: venv vendor _build/.relubook.stamp
 	$(JB) build . --all -W --keep-going -n
 
 # The student edition: the same book without solutions, teaching notes, instructors' page or launch
-# buttons, built from a stripped copy of the sources (relubook/editions.py) that shares the full
+# buttons, built from a stripped copy of the sources (bookkit/editions.py) that shares the full
 # book's execution cache.  Output: _build/student/_build/html.
 .PHONY: book-student test-student
 STUDENT := _build/student
-book-student: venv vendor _build/.relubook.stamp
-	$(BIN)/python -m relubook.editions student-src . $(STUDENT)/src
+book-student: venv vendor _build/.relubook.stamp notebooks
+	$(BIN)/python -m bookkit.editions student-src . $(STUDENT)/src
 	$(JB) build $(STUDENT)/src --path-output $(STUDENT) -W --keep-going -n
 
-test: test-unit test-nb test-build test-student
+test: test-unit test-build test-nb test-student
 
 # Assignments: one otter-grader assignment per chapter with a computable exercise (student notebook,
 # public and hidden tests built from relubook.checks, autograder zip for `otter run`/Gradescope).
@@ -73,13 +75,35 @@ public-export: venv
 test-unit: venv
 	$(BIN)/python -m pytest tests -q
 
-test-nb: venv
-	$(BIN)/python -m pytest book --nbval-lax -q
+# The notebook edition (bookkit/notebooks.py): one plain .ipynb per chapter for each edition, glued
+# numbers from the executed build (make book's jupyter-cache, so nothing runs again), a zip of each
+# edition, and each built site's download button offering its edition's notebook.
+NOTEBOOKS := _build/notebooks
+notebooks: book
+	$(BIN)/python -m bookkit.notebooks . $(NOTEBOOKS)
+	@for ed in instructor student; do site=$$( [ $$ed = student ] && echo $(STUDENT)/_build/html || echo _build/html ); \
+	  if [ -d $$site/_sources/book ]; then cp $(NOTEBOOKS)/$$ed/*.ipynb $$site/_sources/book/; fi; done
+
+# nbval over the student notebooks, the files readers run: set-up cell visible, answer cells empty,
+# checkers called, exactly as downloaded.  (The build executes the .md sources; this is each
+# chapter's second and last run per make test.)  Then the leak test over the student notebooks and
+# their zip, with the instructor notebooks as the control that the detector sees every solution.
+test-nb: notebooks
+	$(BIN)/python -m pytest $(NOTEBOOKS)/student --nbval-lax -q
+	$(BIN)/python -m bookkit.editions check-leaks . $(NOTEBOOKS)/student --instructor-site $(NOTEBOOKS)/instructor
+
+# Binder's environment.yml: every package a reader needs, pinned from constraints.txt (bookkit/binder.py)
+binder-env: venv
+	$(BIN)/python -m bookkit.binder .
+
+# JupyterLab (pinned in requirements.txt) opened on the generated notebooks, instructor/ and student/
+lab: notebooks
+	$(BIN)/jupyter lab --notebook-dir=$(NOTEBOOKS)
 
 # The leak test: no solution's text anywhere in the student site (pages, _sources, search index);
 # the instructor site, when built, is the control that the search finds every solution.
 test-student: book-student
-	$(BIN)/python -m relubook.editions check-leaks . $(STUDENT)/_build/html $(if $(wildcard _build/html/index.html),--instructor-site _build/html)
+	$(BIN)/python -m bookkit.editions check-leaks . $(STUDENT)/_build/html $(if $(wildcard _build/html/index.html),--instructor-site _build/html)
 
 # A cold build: every chapter executed again, any Sphinx warning is an error.
 test-build: venv vendor

@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from relubook import widgets  # noqa: E402
-from relubook._widget_cases import book_widget_cases  # noqa: E402
+from bookkit.widget_cases import book_widget_cases  # noqa: E402
 
 ALT = "One state of a widget, drawn for timing."
 

@@ -86,7 +86,7 @@ def _exercises(root):
     try:
         from bookkit import editions  # after the move of the build machinery into bookkit
     except ImportError:
-        from relubook import editions
+        from bookkit import editions
     return editions.exercises(root)
 
 

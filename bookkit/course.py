@@ -1,7 +1,7 @@
 """Instructor material of the instructors' page: exercise times, skills and rubrics
 (``book/_exercises.yml``), the chapter dependency figure and the course plans (``book/_course.yml``).
 
-Everything here returns MyST lines or an SVG string; ``relubook.sphinxext`` (the directives of the
+Everything here returns MyST lines or an SVG string; ``bookkit.sphinxext`` (the directives of the
 instructors' page) calls it when the page is built.
 """
 
@@ -139,7 +139,7 @@ def _exercise_minutes(root):
     try:
         from bookkit import editions
     except ImportError:
-        from relubook import editions
+        from bookkit import editions
     data = load_exercise_data(root)
     return editions.exercises(root), data
 

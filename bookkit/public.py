@@ -4,9 +4,9 @@ The instructors' repository stays private: it holds the solutions (``{solution}`
 cells that check them, ``book/_exercises.yml``, the assignments' solutions notebooks).  This module
 writes a copy of its tracked files that can be published as the students' repository:
 
-* every chapter passes through the student filter (:func:`relubook.editions.strip_for_students`)
+* every chapter passes through the student filter (:func:`bookkit.editions.strip_for_students`)
   and loses the hidden cells that check exercise solutions
-  (:func:`relubook.editions.student_download_text`), exactly as the student edition's downloads do;
+  (:func:`bookkit.editions.student_download_text`), exactly as the student edition's downloads do;
 * the instructors' page, ``book/_exercises.yml`` and ``book/_course.yml`` (solutions, rubrics) and the
   tests that need them are left out, and ``_toc.yml`` no longer lists the page;
 * ``_config.yml`` points to the public repository (``--public-repository URL``) or to none, so no
@@ -34,7 +34,7 @@ def _editions():
     try:
         from bookkit import editions
     except ImportError:
-        from relubook import editions
+        from bookkit import editions
     return editions
 
 

@@ -8,7 +8,8 @@ uses a checker shows the import and the full call.
 import re
 from pathlib import Path
 
-from relubook import checks, editions
+from relubook import checks
+from bookkit import editions
 
 ROOT = Path(__file__).resolve().parents[1]
 PARTS = ("relu", "neuron", "approximation", "interpolation", "dying", "composition", "compositional", "pretraining")

@@ -1,4 +1,4 @@
-"""Tests of relubook.editions (the student edition) and relubook.sphinxext (the edition tag)."""
+"""Tests of bookkit.editions (the student edition) and bookkit.sphinxext (the edition tag)."""
 
 import json
 import pathlib
@@ -9,7 +9,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from relubook import editions
+from bookkit import editions
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 MARK = editions.REMOVED_MARK
@@ -262,7 +262,7 @@ def test_write_student_copy(tmp_path):
     assert (dest / "book" / "refs.bib").read_text().startswith("@misc")
     assert "book/instructors" not in editions.toc_pages(yaml.safe_load((dest / "_toc.yml").read_text()))
     cfg = yaml.safe_load((dest / "_config.yml").read_text())
-    assert "relubook.sphinxext" in cfg["sphinx"]["extra_extensions"]
+    assert "bookkit.sphinxext" in cfg["sphinx"]["extra_extensions"]
     mtime = (dest / "book" / "ch.md").stat().st_mtime_ns
     editions.write_student_copy(root, dest)  # unchanged pages keep their time stamp
     assert (dest / "book" / "ch.md").stat().st_mtime_ns == mtime
@@ -295,7 +295,7 @@ def test_sphinx_extension_sets_the_edition_tag(monkeypatch):
 
     from sphinx.util.tags import Tags
 
-    from relubook import sphinxext
+    from bookkit import sphinxext
 
     for env, value, want in (("", "", "instructor"), ("student", "", "student"), ("", "student", "student")):
         monkeypatch.setenv("RELUBOOK_EDITION", env)

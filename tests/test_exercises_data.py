@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bookkit import course
-from relubook import editions
+from bookkit import editions
 
 ROOT = Path(__file__).resolve().parents[1]
 

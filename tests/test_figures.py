@@ -13,7 +13,7 @@ from relubook import (  # noqa: E402
     activations, approx_plots, bending, composition, compositional, dying, initialization, interpolation,
     neuron, plotting, pretraining, regions, training,
 )
-from relubook._widget_cases import book_widget_cases  # noqa: E402
+from bookkit.widget_cases import book_widget_cases  # noqa: E402
 
 
 def _interior(ax):

@@ -1,5 +1,5 @@
 """Offline pages: the configuration points at the book's own JavaScript, and the Sphinx
-extension relubook.sphinx_offline does what it says (the built site is checked by
+extension bookkit.sphinx_offline does what it says (the built site is checked by
 tests_browser/)."""
 
 import pathlib
@@ -9,7 +9,7 @@ import types
 import pytest
 import yaml
 
-from relubook import sphinx_offline
+from bookkit import sphinx_offline
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -17,7 +17,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 def test_config_serves_mathjax_and_widgets_from_the_book():
     cfg = yaml.safe_load((ROOT / "_config.yml").read_text())
     sphinx = cfg["sphinx"]["config"]
-    assert "relubook.sphinx_offline" in cfg["sphinx"]["extra_extensions"]
+    assert "bookkit.sphinx_offline" in cfg["sphinx"]["extra_extensions"]
     assert sphinx["html_static_path"][0] == "_build/vendor/site"
     assert sphinx["mathjax_path"] == "offline/mathjax/tex-mml-chtml.js"
     assert list(sphinx["nb_ipywidgets_js"]) == ["offline/require.js", "offline/widgets.js", "offline/widgets/embed-amd.js"]

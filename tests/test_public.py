@@ -6,7 +6,7 @@ from pathlib import Path
 import yaml
 
 from bookkit import public
-from relubook import editions
+from bookkit import editions
 
 ROOT = Path(__file__).resolve().parents[1]
 

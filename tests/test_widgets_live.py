@@ -11,7 +11,7 @@ import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from relubook import widgets  # noqa: E402
-from relubook._widget_cases import book_widget_cases  # noqa: E402
+from bookkit.widget_cases import book_widget_cases  # noqa: E402
 
 CASES = book_widget_cases()
 

@@ -13,7 +13,7 @@ import re
 import pytest
 import yaml
 
-from relubook import editions
+from bookkit import editions
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 WIDGET_CALLS = {"slider_figure", "interact", "interactive", "interact_manual"}

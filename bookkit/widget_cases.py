@@ -11,8 +11,8 @@ __all__ = ["book_widget_cases"]
 
 def book_widget_cases(small_study: bool = True):
     """``[(name, draw, params_a, params_b), ...]`` for every ``slider_figure`` of the book."""
-    from . import activations, approx_plots, bending, composition, compositional, dying, interpolation, neuron
-    from . import pretraining
+    from relubook import activations, approx_plots, bending, composition, compositional, dying, interpolation, neuron
+    from relubook import pretraining
 
     study = pretraining.run_study(("x^3",), ("default", "enforced"), n_models=2, epochs=20, pretrain_epochs=5,
                                   snapshot_every=10, n_points=64, progress=False) if small_study else None

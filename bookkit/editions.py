@@ -350,9 +350,11 @@ def student_config(config: dict, cache=None, root=None) -> dict:
         html["use_issues_button"] = False
     sphinx = cfg.setdefault("sphinx", {})
     sphinx.setdefault("config", {})["relubook_edition"] = "student"
+    if root is not None:  # the student notebooks of `make notebooks`, offered for download
+        sphinx["config"]["bookkit_notebooks"] = str((Path(root) / "_build" / "notebooks").resolve())
     exts = sphinx.setdefault("extra_extensions", [])
-    if "relubook.sphinxext" not in exts:
-        exts.append("relubook.sphinxext")
+    if "bookkit.sphinxext" not in exts:
+        exts.append("bookkit.sphinxext")
     return cfg
 
 
@@ -625,24 +627,37 @@ def _site_words(text: str, html: bool = False) -> str:
 
 def find_leaks(site, phrases) -> dict[str, list[str]]:
     """Which ``phrases`` occur in which files of the built site ``site`` (html, sources, notebooks,
-    search index, any text file).  Returns ``{phrase: [files]}`` for the phrases found."""
+    search index, any text file, and the members of any ``.zip``).  Returns ``{phrase: [files]}``
+    for the phrases found."""
     site = Path(site)
     if not site.is_dir():
         raise ValueError(f"site must be a built site folder, got {site}")
     texts = {}
+    suffixes = {".html", ".md", ".txt", ".ipynb", ".js", ".json", ".py", ".tex"}
+
+    def add(name: str, suffix: str, raw: str) -> None:
+        if suffix == ".ipynb":
+            try:
+                nb = json.loads(raw)
+                raw = "\n".join("".join(c.get("source", "")) for c in nb.get("cells", []))
+            except json.JSONDecodeError:
+                pass
+        html = suffix in {".html", ".js"}
+        texts[name] = (_normal(raw, html), _site_words(raw, html))
+
     for f in site.rglob("*"):
-        if f.is_file() and f.suffix in {".html", ".md", ".txt", ".ipynb", ".js", ".json", ".py", ".tex"}:
+        if f.is_file() and f.suffix in suffixes:
             if "_static" in f.parts and f.name != "searchindex.js":
                 continue
-            raw = f.read_text(errors="replace")
-            if f.suffix == ".ipynb":
-                try:
-                    nb = json.loads(raw)
-                    raw = "\n".join("".join(c.get("source", "")) for c in nb.get("cells", []))
-                except json.JSONDecodeError:
-                    pass
-            html = f.suffix in {".html", ".js"}
-            texts[str(f.relative_to(site))] = (_normal(raw, html), _site_words(raw, html))
+            add(str(f.relative_to(site)), f.suffix, f.read_text(errors="replace"))
+        elif f.is_file() and f.suffix == ".zip":  # a download of notebooks: every member counts
+            import zipfile
+
+            with zipfile.ZipFile(f) as z:
+                for member in z.namelist():
+                    if Path(member).suffix in suffixes:
+                        add(f"{f.relative_to(site)}:{member}", Path(member).suffix,
+                            z.read(member).decode("utf-8", errors="replace"))
     found = {}
     for p in phrases:
         code = _normal(p)
@@ -656,7 +671,7 @@ def find_leaks(site, phrases) -> dict[str, list[str]]:
 def _main(argv=None) -> int:
     import argparse
 
-    ap = argparse.ArgumentParser(prog="python -m relubook.editions", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m bookkit.editions", description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     c = sub.add_parser("student-src", help="write the student copy of the sources")
     c.add_argument("root")
@@ -701,6 +716,8 @@ def check_leaks(root, site, instructor_site=None) -> int:
     pages = toc_pages(yaml.safe_load((root / "_toc.yml").read_text()))
     if instructor_site:
         built = Path(instructor_site) / "searchindex.js"
+        if not built.is_file():  # a folder of instructor notebooks: its newest notebook
+            built = max(Path(instructor_site).glob("*.ipynb"), key=lambda f: f.stat().st_mtime, default=built)
         newest = max((root / f"{p}.md").stat().st_mtime for p in pages if (root / f"{p}.md").is_file())
         if not built.is_file() or built.stat().st_mtime < newest:
             print(f"  note: {instructor_site} is older than the sources; no control (run make book first)")

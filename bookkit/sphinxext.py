@@ -5,13 +5,15 @@
   so that ``{only} instructor`` blocks (teaching notes) show in the default build.  Jupyter Book 1
   has no ``-t`` option, hence this extension.  The student edition does not rely on the tag alone:
   it is built from sources with those blocks and every solution cut out
-  (:mod:`relubook.editions`), and after the build its downloadable ``_sources`` lose the hidden
+  (:mod:`bookkit.editions`), and after the build its downloadable ``_sources`` lose the hidden
   cells that check exercise solutions.  (sphinx-exercise's own ``hide_solutions`` is not used: in
   sphinx-exercise 1.2.1 it crashes on gated solutions, and it would leave solutions in
   ``_sources/``.)
+* **Notebooks.**  Each notebook page's download menu offers the edition's generated notebook
+  (``make notebooks``, :mod:`bookkit.notebooks`), copied into ``_sources/`` after the build.
 * **Instructors' page.**  The directives ``{relubook-exercises}`` (a table of every exercise:
   chapter, stars, checker) and ``{relubook-assignments}`` (a week-by-week plan) read the book's
-  sources when the page is built (:func:`relubook.editions.exercises`); every chapter is a
+  sources when the page is built (:func:`bookkit.editions.exercises`); every chapter is a
   dependency of the page, so editing an exercise rebuilds the table.
 """
 
@@ -189,8 +191,59 @@ def _finish_student(app, exception) -> None:
         editions.finish_student_site(app.outdir)
 
 
+def _notebook_dir(app) -> Path:
+    base = app.config.bookkit_notebooks or str(Path(app.confdir) / "_build" / "notebooks")
+    return Path(base) / _edition(app.config)
+
+
+def _offer_notebook(app, pagename, templatename, context, doctree) -> None:
+    """The page's download menu offers the generated notebook of this edition (``make notebooks``),
+    not the raw executed MyST notebook."""
+    if (_notebook_dir(app) / f"{Path(pagename).name}.ipynb").is_file():
+        context["ipynb_source"] = pagename + ".ipynb"
+
+
+def _copy_notebooks(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    folder = _notebook_dir(app)
+    if not folder.is_dir():
+        return
+    import shutil
+
+    for doc in app.env.found_docs:
+        nb = folder / f"{Path(doc).name}.ipynb"
+        if nb.is_file():
+            dest = Path(app.outdir) / "_sources" / f"{doc}.ipynb"
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(nb, dest)
+
+
+def _config_from_sphinx(app) -> dict:
+    """The parts of ``_config.yml`` that :func:`bookkit.notebooks.launch_urls` reads, as Jupyter
+    Book passed them to Sphinx."""
+    opts = app.config.html_theme_options or {}
+    return {"repository": {"url": opts.get("repository_url", ""), "branch": opts.get("repository_branch", "main")},
+            "launch_buttons": opts.get("launch_buttons") or {}, "html": {"baseurl": app.config.html_baseurl or ""}}
+
+
+def _binder_opens_notebook(app, pagename, templatename, context, doctree) -> None:
+    """The Binder button opens the chapter's generated notebook (written by ``postBuild``)."""
+    from . import notebooks
+
+    for group in context.get("header_buttons") or []:
+        for button in group.get("buttons", []) if isinstance(group, dict) else []:
+            if button.get("text") == "Binder":
+                button["url"] = notebooks.launch_urls(_config_from_sphinx(app), pagename)["binder"]
+
+
 def setup(app):
+    app.connect("html-page-context", _binder_opens_notebook, priority=502)
     app.add_config_value("relubook_edition", "", "env", [str])
+    # where `make notebooks` wrote <edition>/*.ipynb (default: _build/notebooks beside _config.yml)
+    app.add_config_value("bookkit_notebooks", "", "html", [str])
+    app.connect("html-page-context", _offer_notebook, priority=500)
+    app.connect("build-finished", _copy_notebooks)
     app.connect("config-inited", _set_tag)
     app.add_directive("relubook-exercises", ExerciseTable)
     app.add_directive("relubook-assignments", AssignmentPlan)

@@ -1,0 +1,45 @@
+"""The build machinery lives in ``bookkit``; ``relubook`` (what readers import) never imports it."""
+
+import pathlib
+import re
+import subprocess
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def test_import_relubook_does_not_import_bookkit_or_sphinx():
+    code = ("import sys, relubook, relubook.checks; "
+            "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('bookkit', 'sphinx', 'docutils', 'myst_nb')); "
+            "print(bad); sys.exit(1 if bad else 0)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                       env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "OMP_NUM_THREADS": "1"})
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_no_machinery_left_in_relubook():
+    names = {p.stem for p in (ROOT / "relubook").glob("*.py")}
+    assert not names & {"editions", "sphinxext", "sphinx_offline", "_mystnb", "_widget_cases", "notebooks"}
+
+
+def test_imports_flow_one_way():
+    pattern = re.compile(r"^\s*(from|import)\s+bookkit\b", re.M)
+    for path in list((ROOT / "relubook").rglob("*.py")) + list((ROOT / "book").glob("*.md")):
+        assert not pattern.search(path.read_text()), f"{path.relative_to(ROOT)} imports bookkit"
+
+
+def test_renderer_entry_point_and_extensions_name_bookkit():
+    import tomllib
+
+    import yaml
+
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert meta["project"]["entry-points"]["myst_nb.renderers"] == {"bookkit": "bookkit.renderer:BookRenderer"}
+    assert "bookkit" in meta["tool"]["setuptools"]["packages"]
+    cfg = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert cfg["sphinx"]["config"]["nb_render_plugin"] == "bookkit"
+    assert {"bookkit.sphinxext", "bookkit.sphinx_offline"} <= set(cfg["sphinx"]["extra_extensions"])
+    from bookkit.renderer import BookRenderer
+    from myst_nb.core.render import NbElementRenderer
+
+    assert issubclass(BookRenderer, NbElementRenderer)

@@ -259,7 +259,8 @@ class ComparisonTable:
                 "$f'(-10)$": r["grad_left"],
                 "$f'(10)$": r["grad_right"],
                 "saturates": "both sides" if r["saturates"] == "both" else r["saturates"],
-                "cost": r["ns_per_element"],
+                "elementary ops": r["elementary_ops"],
+                "transcendental ops": r["transcendental_ops"],
             })
         return out
 

@@ -135,3 +135,15 @@ def test_dead_fraction_single_and_batched():
     mlp = training.BatchedMLP(3, [2, 8, 8, 1], "relu", "he", seed=0)
     frac = dying.dead_fraction(mlp, np.random.default_rng(0).normal(size=(32, 2)))
     assert frac.shape == (3,) and np.all((0 <= frac) & (frac <= 1))
+
+
+def test_born_dead_curve_is_the_same_whatever_was_asked_before():
+    """The kept run of a seed is extended, never redrawn: a shallow call, then a deep one, gives the
+    numbers of a fresh deep run."""
+    dying._BORN_DEAD_RUNS.clear()
+    deep = dying.simulate_born_dead_curve(3, [1, 5, 30], n_trials=500, seed=7)
+    dying._BORN_DEAD_RUNS.clear()
+    dying.simulate_born_dead_curve(3, [2, 4], n_trials=500, seed=7)
+    again = dying.simulate_born_dead_curve(3, [1, 5, 30], n_trials=500, seed=7)
+    np.testing.assert_array_equal(deep[0], again[0])
+    np.testing.assert_array_equal(deep[1], again[1])

@@ -64,3 +64,17 @@ def test_live_figure_validates():
         widgets.LiveFigure(3, "A figure that does not exist.")
     with pytest.raises(ValueError, match="alt"):
         widgets.LiveFigure(lambda ax: None, "short")
+
+
+@pytest.mark.parametrize("name,draw,a,b", CASES, ids=[c[0] for c in CASES])
+def test_blitting_draws_the_pixels_of_a_full_draw(name, draw, a, b):
+    """Moves that keep the frame (same limits and ticks) restore the kept background and draw only
+    the callback's layers: the picture equals a full draw of the same state, pixel for pixel."""
+    live = widgets.LiveFigure(draw, "A state of one of the book's widgets.")
+    full = widgets.LiveFigure(draw, "A state of one of the book's widgets.")
+    full._draw = lambda: full.fig.canvas.draw()  # the plain way: draw everything
+    key = next(iter(b))
+    one_move = {**a, key: b[key]}
+    for state in (a, a, b, b, one_move, a):
+        assert (_pixels(live.render(**state)) != _pixels(full.render(**state))).sum() == 0, name
+    assert live.blits >= 1, f"{name}: the background was never reused"

@@ -25,7 +25,7 @@ def test_redrawing_in_place_leaves_nothing_behind(name, draw, a, b):
     """A -> A -> B -> A on one LiveFigure: the last picture of A is the second one, pixel for pixel.
 
     (The first render also runs the layout engine, which can move a few pixels.)"""
-    live = widgets.LiveFigure(draw, "A state of one of the book's widgets.")
+    live = widgets.LiveFigure(draw, "A state of one of the book's widgets.", palette=False)
     first = _pixels(live.render(**a))
     second = _pixels(live.render(**a))
     live.render(**b)
@@ -38,7 +38,7 @@ def test_redrawing_in_place_leaves_nothing_behind(name, draw, a, b):
 def test_live_figure_matches_a_fresh_render():
     """The first render is the same picture that render_state draws (same size, same content)."""
     name, draw, a, _ = CASES[0]
-    live = _pixels(widgets.LiveFigure(draw, "The activation variants at one alpha.").render(**a))
+    live = _pixels(widgets.LiveFigure(draw, "The activation variants at one alpha.", palette=False).render(**a))
     fig = widgets.render_state(draw, "The activation variants at one alpha.", **a)
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
@@ -70,8 +70,8 @@ def test_live_figure_validates():
 def test_blitting_draws_the_pixels_of_a_full_draw(name, draw, a, b):
     """Moves that keep the frame (same limits and ticks) restore the kept background and draw only
     the callback's layers: the picture equals a full draw of the same state, pixel for pixel."""
-    live = widgets.LiveFigure(draw, "A state of one of the book's widgets.")
-    full = widgets.LiveFigure(draw, "A state of one of the book's widgets.")
+    live = widgets.LiveFigure(draw, "A state of one of the book's widgets.", palette=False)
+    full = widgets.LiveFigure(draw, "A state of one of the book's widgets.", palette=False)
     full._draw = lambda: full.fig.canvas.draw()  # the plain way: draw everything
     key = next(iter(b))
     one_move = {**a, key: b[key]}

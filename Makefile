@@ -25,15 +25,45 @@ lock: venv
 
 venv: $(VENV)/.stamp
 
+# The installer: uv (pinned below, fetched from PyPI into the venv by pip; it installs the same lock,
+# constraints.txt, in a fraction of pip's time and compiles the bytecode as pip does).  `make venv UV=`
+# uses pip alone, and so does the rule when uv cannot be installed.  uv does not read pip's
+# configuration, so the recipe hands it pip's find-links and extra indexes (a local wheelhouse).
+UV         ?= uv==0.13.8
+UV_FLAGS   ?= --compile-bytecode
 $(VENV)/.stamp: requirements.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q $(PIP_INDEX) -r requirements.txt -c constraints.txt
-	$(BIN)/python -m pip install -q --no-deps -e .
+	@if [ -n "$(UV)" ] && { test -x $(BIN)/uv || $(BIN)/python -m pip install -q "$(UV)"; }; then \
+	  links="$$PIP_FIND_LINKS $$($(BIN)/python -m pip config get global.find-links 2>/dev/null)"; \
+	  extra="$$PIP_EXTRA_INDEX_URL $$($(BIN)/python -m pip config get global.extra-index-url 2>/dev/null) $(TORCH_INDEX)"; \
+	  src="$$(for l in $$links; do printf -- '--find-links %s ' "$$l"; done)$$(for u in $$extra; do printf -- '--extra-index-url %s ' "$$u"; done)"; \
+	  echo "installing with $$($(BIN)/uv --version) from constraints.txt"; \
+	  set -x; $(BIN)/uv pip install -q --python $(BIN)/python $(UV_FLAGS) $$src --index-strategy unsafe-best-match \
+	    -r requirements.txt -c constraints.txt && \
+	  $(BIN)/uv pip install -q --python $(BIN)/python $$src --no-deps -e .; \
+	else \
+	  echo "installing with pip from constraints.txt"; set -x; \
+	  $(BIN)/python -m pip install -q $(PIP_INDEX) -r requirements.txt -c constraints.txt && \
+	  $(BIN)/python -m pip install -q --no-deps -e .; \
+	fi
 	touch $@
 
-# jupyter-cache keys on notebook code only: a change to relubook/*.py must re-execute the chapters.
-_build/.relubook.stamp: $(wildcard relubook/*.py relubook/*/*.py) | venv
-	rm -rf _build/.jupyter_cache _build/.doctrees _build/student/_build/.doctrees
+# Execution (tools/execute_chapters.py): the pages whose outputs are not in the jupyter-cache run
+# JOBS at a time (torch and BLAS pinned to cores/JOBS threads each), longest first, before Sphinx
+# renders them from the cache.  The cache is keyed on each page's code, plus a fingerprint of the
+# reader package relubook/ (build-only modules left out) and of the lock (requirements.txt,
+# constraints.txt): a change there drops the cache and the doctrees; a prose edit executes nothing.
+# A failing page is reported first (page, cell, line, error); the other pages still build.
+JOBS    ?= 2
+EXECUTE := $(BIN)/python tools/execute_chapters.py --jobs $(JOBS)
+JB_BUILD = $(EXECUTE) --then "$(JB) build . -W --keep-going -n $(1)"
+.PHONY: execute FORCE
+execute: venv
+	$(EXECUTE)
+
+# Kept for the targets that build from the cache (book-student, pdf): execute what is missing first.
+_build/.relubook.stamp: FORCE | venv
+	$(EXECUTE)
 	mkdir -p _build && touch $@
 
 # Offline pages: MathJax, require.js and the widget manager, pinned and fetched once from the npm
@@ -43,11 +73,11 @@ vendor: _build/vendor/.stamp
 _build/vendor/.stamp: tools/vendor_js.sh tools/widgets-offline.js
 	bash tools/vendor_js.sh _build/vendor
 
-book: venv vendor _build/.relubook.stamp
-	$(JB) build . -W --keep-going -n
+book: venv vendor
+	$(call JB_BUILD)
 
-book-all: venv vendor _build/.relubook.stamp
-	$(JB) build . --all -W --keep-going -n
+book-all: venv vendor
+	$(call JB_BUILD,--all)
 
 # The student edition: the same book without solutions, teaching notes, instructors' page or launch
 # buttons, built from a stripped copy of the sources (bookkit/editions.py) that shares the full
@@ -105,11 +135,11 @@ lab: notebooks
 test-student: book-student
 	$(BIN)/python -m bookkit.editions check-leaks . $(STUDENT)/_build/html $(if $(wildcard _build/html/index.html),--instructor-site _build/html)
 
-# A cold build: every chapter executed again, any Sphinx warning is an error.
+# A full build that fails on any Sphinx warning: every page read again (doctrees dropped), the
+# pages executed again only where the cache is stale (make test-build COLD=1 drops it as well).
 test-build: venv vendor
-	rm -rf _build/html _build/.doctrees _build/.jupyter_cache
-	mkdir -p _build && touch _build/.relubook.stamp
-	$(JB) build . -W --keep-going -n
+	rm -rf _build/html _build/.doctrees $(if $(COLD),_build/.jupyter_cache)
+	$(call JB_BUILD)
 	$(BIN)/python -m pytest tests_browser/test_offline_html.py -q
 
 # The built site in headless Chromium (Debian's chromium, installed here when missing), served

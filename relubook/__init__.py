@@ -9,7 +9,7 @@ book's ideas and import downward only:
 * on top: :mod:`relubook.plotting`, :mod:`relubook.widgets`, :mod:`relubook.checks`.
 """
 
-from .device import device, scale, seed
+from .device import device, pin_threads, scale, seed
 from .nets import DeepReLU, ShallowReLU, relu
 from .approximation import convex_approximation, cosine_network, parity_network, trig_series_network
 from .dying import dead_neurons
@@ -24,7 +24,7 @@ from .pretraining import compositional_weights, run_study as compositional_study
 
 __version__ = "0.1.0"
 
-__all__ = ["DeepReLU", "ShallowReLU", "device", "relu", "scale", "seed"]
+__all__ = ["DeepReLU", "ShallowReLU", "device", "pin_threads", "relu", "scale", "seed"]
 __all__ += ["convex_approximation", "cosine_network", "parity_network", "trig_series_network"]
 __all__ += ["dead_neurons", "BatchedMLP", "train_batched"]
 __all__ += ["interpolate", "separating_direction"]

@@ -327,7 +327,9 @@ def draw_derivative(ax, depth: int = 6, peak: float = 0.35, s0: float = -0.25, r
     ):
         st = wave_structure(peaks, scales)
         style = cycle(k)
-        ax.stairs(st["dF"], st["knots"], label=name, baseline=None, color=style["color"], linestyle=style["linestyle"])
+        # the step function as one line (ax.stairs would compute its limits segment by segment in Python)
+        ax.plot(np.repeat(st["knots"], 2)[1:-1], np.repeat(st["dF"], 2), label=name, color=style["color"],
+                linestyle=style["linestyle"])
     ax.set_xlim(0, 1)
     ax.set_xlabel("x")
     ax.set_ylabel("$F'(x)$")

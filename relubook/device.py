@@ -13,7 +13,7 @@ import random
 import numpy as np
 import torch
 
-__all__ = ["device", "seed", "base_seed", "shifted", "generator", "scale", "Squeeze"]
+__all__ = ["device", "seed", "base_seed", "shifted", "generator", "scale", "pin_threads", "Squeeze"]
 
 
 def device() -> torch.device:
@@ -64,18 +64,55 @@ def shifted(value, name: str = "seed") -> int:
 def seed(value: int = 0) -> np.random.Generator:
     """Seed Python, numpy and torch (CPU and CUDA) and return a numpy Generator.
 
-    The seed used is ``value`` plus the base seed :func:`base_seed`.  Chapters call this once at
+    It also pins the CPU threads (:func:`pin_threads`).  The seed used is ``value`` plus the base
+    seed :func:`base_seed`.  Chapters call this once at
     the top so that a rebuild prints the same numbers.  The generator returned is also the one
     that every random function of :mod:`relubook` uses when its ``rng`` argument is ``None``
     (see :func:`generator`).
     """
     global _GENERATOR
     value = shifted(value, "value")
+    pin_threads()
     random.seed(value)
     np.random.seed(value)
     torch.manual_seed(value)
     _GENERATOR = np.random.default_rng(value)
     return _GENERATOR
+
+
+_PINNED: int | None = None
+
+
+def pin_threads(n: int | None = None) -> int:
+    """Pin torch's and the BLAS libraries' CPU threads to ``n`` and return ``n``.
+
+    ``n=None`` means ``RELUBOOK_THREADS`` (default 1): one thread by default, because a sum split
+    over another number of threads rounds differently, and because ``make book`` runs two chapters
+    at a time on two cores (``tools/execute_chapters.py`` sets ``RELUBOOK_THREADS`` per worker).
+    Set ``RELUBOOK_THREADS`` to use more cores.  :func:`seed` calls this, so every chapter is pinned.
+    """
+    global _PINNED
+    from .validate import check_int
+
+    if n is None:
+        raw = os.environ.get("RELUBOOK_THREADS", "").strip() or "1"
+        try:
+            n = int(raw)
+        except ValueError:
+            raise ValueError(f"RELUBOOK_THREADS must be a positive integer, got {raw!r}") from None
+        if n < 1:
+            raise ValueError(f"RELUBOOK_THREADS must be a positive integer, got {raw!r}")
+    n = check_int(n, "n", minimum=1)
+    if n != _PINNED or torch.get_num_threads() != n:
+        torch.set_num_threads(n)
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+            pass
+        else:
+            threadpool_limits(n)
+        _PINNED = n
+    return n
 
 
 def generator(rng=None) -> np.random.Generator:

@@ -127,15 +127,39 @@ def simulate_born_dead_curve(width, depths, n_trials=4000, seed=0):
     _check_work(float(n_trials) * width * (1 + width * (int(depths.max()) - 1)),
                 "simulate_born_dead_curve(width, depths, n_trials)")
     check_budget(4.0 * n_trials * width * width, "simulate_born_dead_curve's batch of weights (n_trials x width^2)")
-    gen = torch.Generator().manual_seed(shifted(seed))
-    h = torch.relu(torch.randn(n_trials, width, generator=gen))  # first layer on x = 1
-    dead_at = {1: int((h.abs().sum(1) == 0).sum())}
-    for layer in range(2, int(depths.max()) + 1):
+    dead_at = _born_dead_counts(width, n_trials, seed, int(depths.max()))
+    p = np.array([dead_at[int(d) - 1] / n_trials for d in depths])
+    return p, np.sqrt(np.maximum(p * (1 - p), 1e-300) / n_trials)
+
+
+_BORN_DEAD_RUNS: dict = {}  # (width, n_trials, seed) -> [generator, last layer, dead counts by depth]
+
+
+def _born_dead_counts(width: int, n_trials: int, seed: int, depth: int) -> list:
+    """Dead networks after 1, ..., ``depth`` layers (at least): the run of one seed, kept and extended.
+
+    The run is one stream of a seeded generator, layer after layer, so extending a kept run to more
+    layers draws exactly what a fresh run would: the counts do not depend on what was asked before.
+    A slider move of the born-dead widget therefore computes only the layers never computed yet.
+    Runs of up to 2,000,000 numbers per layer are kept (at most 32 of them).
+    """
+    key = (width, n_trials, shifted(seed))  # the shifted seed: RELUBOOK_SEED may change between calls
+    run = _BORN_DEAD_RUNS.get(key)
+    if run is None:
+        gen = torch.Generator().manual_seed(key[2])
+        h = torch.relu(torch.randn(n_trials, width, generator=gen))  # first layer on x = 1
+        run = [gen, h, [int((h.abs().sum(1) == 0).sum())]]
+        if n_trials * width <= 2_000_000:
+            if len(_BORN_DEAD_RUNS) >= 32:
+                _BORN_DEAD_RUNS.pop(next(iter(_BORN_DEAD_RUNS)))
+            _BORN_DEAD_RUNS[key] = run
+    gen, h, dead = run
+    while len(dead) < depth:
         W = torch.randn(n_trials, width, width, generator=gen)
         h = torch.relu(torch.bmm(W, h.unsqueeze(-1)).squeeze(-1))
-        dead_at[layer] = int((h.abs().sum(1) == 0).sum())
-    p = np.array([dead_at[int(d)] / n_trials for d in depths])
-    return p, np.sqrt(np.maximum(p * (1 - p), 1e-300) / n_trials)
+        dead.append(int((h.abs().sum(1) == 0).sum()))
+    run[1] = h
+    return dead
 
 
 def domain_born_dead(width, depth, init="he", n_trials=2000, n_points=201, bias_std=0.1, seed=0):

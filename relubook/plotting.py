@@ -15,12 +15,12 @@ from __future__ import annotations
 import base64
 import html
 import io
+import uuid
 from typing import Callable, Iterable
 
 import matplotlib
 
 import matplotlib.pyplot as plt
-from matplotlib.animation import FuncAnimation
 
 __all__ = [
     "PALETTE",
@@ -196,9 +196,10 @@ def animate(
     """The static twin of a widget: one frame per value of ``param``.
 
     ``draw(ax, **{param: value, **fixed})`` is the same plain function that the
-    widget calls; each frame clears the axes and calls it again.  The result is
-    matplotlib's JavaScript animation with a scrub bar, so readers of the static
-    page move through the same states without a kernel.
+    widget calls; the frames are drawn through :class:`relubook.widgets.LiveFigure`
+    as the widget's moves are.  The result is matplotlib's JavaScript animation
+    player with a scrub bar, so readers of the static page move through the same
+    states without a kernel.
     """
     if not callable(draw):
         raise TypeError(f"draw must be callable, got {type(draw).__name__}")
@@ -209,16 +210,21 @@ def animate(
         raise ValueError("values must contain at least one parameter value")
     alt = _check_alt(alt)
     fixed = dict(fixed or {})
-    fig, ax = plt.subplots(figsize=figsize)
+    from matplotlib._animation_data import DISPLAY_TEMPLATE, JS_INCLUDE, STYLE_INCLUDE
+    from matplotlib.animation import _embedded_frames
 
-    def frame(i):
-        ax.clear()
-        draw(ax, **{param: values[i]}, **fixed)
-        return []
+    from .widgets import LiveFigure
 
-    anim = FuncAnimation(fig, frame, frames=len(values), interval=interval, blit=False)
-    text = anim.to_jshtml(default_mode="once")
-    plt.close(fig)
+    # The frames are drawn as a widget draws its moves (one figure laid out once, the frame kept
+    # while limits and ticks stay, 256-colour PNGs), then laid out in matplotlib's own JavaScript
+    # player, the page that FuncAnimation.to_jshtml writes.
+    live = LiveFigure(draw, alt, figsize=figsize, dpi=matplotlib.rcParams["figure.dpi"])
+    frames = [base64.b64encode(live.render(**{param: v}, **fixed)).decode("ascii") for v in values]
+    if live.fig is not None:
+        plt.close(live.fig)
+    text = JS_INCLUDE + STYLE_INCLUDE + DISPLAY_TEMPLATE.format(
+        id=uuid.uuid4().hex, Nframes=len(frames), fill_frames=_embedded_frames(frames, "png"),
+        interval=int(interval), once_checked="checked", loop_checked="", reflect_checked="")
     label = html.escape(alt, quote=True)
     text = text.replace("<img id=", f'<img alt="{label}" id=', 1)
     text = f'<div class="relubook-animation" role="figure" aria-label="{label}">{text}</div>'

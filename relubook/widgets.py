@@ -48,19 +48,34 @@ class LiveFigure:
     renders keep that layout, remove the artists the callback drew, reset what a fresh axes would
     have (title, labels, colour cycle, autoscaling, linear scales, aspect) and draw once.  A
     callback that adds axes (a colorbar, a twin) gets a fresh figure on every render instead.
+
+    Blitting: the frame, ticks, tick labels and grid cost most of a draw and rarely change between
+    two moves of a slider.  Each full draw keeps a copy of the picture without the layers the
+    callback draws (everything below the lowest of its artists' z-orders), together with a
+    signature of what that copy shows (limits, scales, ticks and their labels, axis labels); the
+    last ``KEEP`` copies are kept, as a slider goes back and forth.  When a state has the signature
+    of a kept copy, the copy is restored and only the upper layers are drawn again, in z-order: the
+    same pixels as a full draw (``tests/test_widgets_live.py``).
     """
 
-    def __init__(self, draw: Callable, alt: str, figsize=(6.4, 3.6)):
+    KEEP = 8
+
+    def __init__(self, draw: Callable, alt: str, figsize=(6.4, 3.6), dpi: float | None = None,
+                 palette: bool = True):
         if not callable(draw):
             raise TypeError(f"draw must be callable, got {type(draw).__name__}")
         self.draw = draw
         self.alt = _check_alt(alt)
         self.figsize = figsize
+        self.dpi = dpi
+        self.palette = bool(palette)
         self.fig = None
         self.in_place = True
+        self._backgrounds = {}  # signature -> kept background, the most recent last
+        self.blits = 0  # how many renders restored the background (for tests and benchmarks)
 
     def _new(self):
-        fig = Figure(figsize=self.figsize, dpi=matplotlib.rcParams["savefig.dpi"])
+        fig = Figure(figsize=self.figsize, dpi=self.dpi or matplotlib.rcParams["savefig.dpi"])
         FigureCanvasAgg(fig)
         return fig, fig.add_subplot()
 
@@ -87,6 +102,62 @@ class LiveFigure:
         ax.relim()
         ax.set_autoscale_on(True)
 
+    def _layers(self):
+        """``(z, upper)``: the artists from the lowest z-order the callback drew at, in drawing order.
+
+        ``None`` when the callback drew nothing or drew an image (images ignore ``animated``)."""
+        ax = self.ax
+        drawn = [*ax.lines, *ax.collections, *ax.patches, *ax.texts, *ax.tables, *ax.artists]
+        if ax.images or not drawn:
+            return None
+        if ax.get_legend() is not None:
+            drawn.append(ax.get_legend())
+        z = min(a.get_zorder() for a in drawn)
+        upper = [a for a in ax.get_children() if a is not ax.patch and a.get_zorder() >= z]
+        upper.sort(key=lambda a: a.get_zorder())  # stable, as Axes.draw sorts
+        return z, upper
+
+    def _static_signature(self, z):
+        """What the kept background shows: it may be reused only while this is unchanged."""
+        ax = self.ax
+        sig = [z, ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(), ax.get_aspect(),
+               ax.get_xlabel(), ax.get_ylabel(), ax.xaxis.get_visible(), ax.yaxis.get_visible()]
+        for axis in (ax.xaxis, ax.yaxis):
+            for ticker in (axis.major, axis.minor):
+                locs = [float(v) for v in ticker.locator()]
+                sig += [type(ticker.formatter).__name__, tuple(locs), tuple(ticker.formatter.format_ticks(locs))]
+        return tuple(sig)
+
+    def _draw(self) -> None:
+        """Draw the current state, restoring the kept background when its signature still holds."""
+        canvas = self.fig.canvas
+        for artist in self.ax.get_children():
+            artist.set_animated(False)
+        layers = self._layers()
+        if layers is None:
+            canvas.draw()
+            return
+        z, upper = layers
+        signature = self._static_signature(z)
+        for artist in upper:
+            artist.set_animated(True)
+        background = self._backgrounds.pop(signature, None)
+        if background is not None:
+            canvas.restore_region(background)
+            self.blits += 1
+        else:
+            canvas.draw()  # everything but the upper layers
+            background = canvas.copy_from_bbox(self.fig.bbox)
+            if len(self._backgrounds) >= self.KEEP:
+                self._backgrounds.pop(next(iter(self._backgrounds)))
+        self._backgrounds[signature] = background
+        renderer = canvas.get_renderer()
+        for artist in upper:
+            if artist.get_visible():
+                artist.draw(renderer)
+        for artist in upper:
+            artist.set_animated(False)
+
     def render(self, **params) -> bytes:
         """Draw the state ``params`` and return it as PNG bytes."""
         if self.fig is None or not self.in_place:
@@ -95,16 +166,31 @@ class LiveFigure:
             self.fig.canvas.draw()
             self.in_place = len(self.fig.axes) == 1
             self.fig.set_layout_engine("none")  # keep the layout just computed
+            self._backgrounds = {}
         else:
             self._reset(self.ax)
             self.draw(self.ax, **params)
-            self.ax.autoscale_view()
-            self.fig.canvas.draw()
+            if len(self.fig.axes) != 1:  # the callback added axes after all: start afresh
+                self.in_place = False
+                self.fig.canvas.draw()
+            else:
+                self.ax.autoscale_view()
+                self._draw()
+        return self._png()
+
+    def _png(self) -> bytes:
+        """The canvas as PNG.  With ``palette`` (the default) the picture is reduced to 256 colours
+        first (a plot has few; anti-aliased edges keep their nearest one): a third of the bytes of
+        ``savefig``'s PNG, and faster to encode."""
         from PIL import Image
 
         buf = io.BytesIO()
         size = self.fig.canvas.get_width_height(physical=True)
-        Image.frombuffer("RGBA", size, self.fig.canvas.buffer_rgba()).save(buf, format="png", compress_level=1)
+        image = Image.frombuffer("RGBA", size, self.fig.canvas.buffer_rgba())
+        if self.palette:
+            image.convert("RGB").quantize(256, method=Image.Quantize.FASTOCTREE).save(buf, format="png")
+        else:
+            image.save(buf, format="png", compress_level=1)
         return buf.getvalue()
 
 

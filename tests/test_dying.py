@@ -157,3 +157,13 @@ def test_nan_units_are_their_own_category():
     assert dying.nan_fraction(mlp, Xb)[2] == 1.0
     states = dying.neuron_states(mlp, Xb)
     assert states[0].shape == (3, 8) and set(states[0][2]) == {"nan"}
+def test_born_dead_curve_is_the_same_whatever_was_asked_before():
+    """The kept run of a seed is extended, never redrawn: a shallow call, then a deep one, gives the
+    numbers of a fresh deep run."""
+    dying._BORN_DEAD_RUNS.clear()
+    deep = dying.simulate_born_dead_curve(3, [1, 5, 30], n_trials=500, seed=7)
+    dying._BORN_DEAD_RUNS.clear()
+    dying.simulate_born_dead_curve(3, [2, 4], n_trials=500, seed=7)
+    again = dying.simulate_born_dead_curve(3, [1, 5, 30], n_trials=500, seed=7)
+    np.testing.assert_array_equal(deep[0], again[0])
+    np.testing.assert_array_equal(deep[1], again[1])

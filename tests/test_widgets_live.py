@@ -25,7 +25,7 @@ def test_redrawing_in_place_leaves_nothing_behind(name, draw, a, b):
     """A -> A -> B -> A on one LiveFigure: the last picture of A is the second one, pixel for pixel.
 
     (The first render also runs the layout engine, which can move a few pixels.)"""
-    live = widgets.LiveFigure(draw, "A state of one of the book's widgets.")
+    live = widgets.LiveFigure(draw, "A state of one of the book's widgets.", palette=False)
     first = _pixels(live.render(**a))
     second = _pixels(live.render(**a))
     live.render(**b)
@@ -38,7 +38,7 @@ def test_redrawing_in_place_leaves_nothing_behind(name, draw, a, b):
 def test_live_figure_matches_a_fresh_render():
     """The first render is the same picture that render_state draws (same size, same content)."""
     name, draw, a, _ = CASES[0]
-    live = _pixels(widgets.LiveFigure(draw, "The activation variants at one alpha.").render(**a))
+    live = _pixels(widgets.LiveFigure(draw, "The activation variants at one alpha.", palette=False).render(**a))
     fig = widgets.render_state(draw, "The activation variants at one alpha.", **a)
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
@@ -64,3 +64,17 @@ def test_live_figure_validates():
         widgets.LiveFigure(3, "A figure that does not exist.")
     with pytest.raises(ValueError, match="alt"):
         widgets.LiveFigure(lambda ax: None, "short")
+
+
+@pytest.mark.parametrize("name,draw,a,b", CASES, ids=[c[0] for c in CASES])
+def test_blitting_draws_the_pixels_of_a_full_draw(name, draw, a, b):
+    """Moves that keep the frame (same limits and ticks) restore the kept background and draw only
+    the callback's layers: the picture equals a full draw of the same state, pixel for pixel."""
+    live = widgets.LiveFigure(draw, "A state of one of the book's widgets.", palette=False)
+    full = widgets.LiveFigure(draw, "A state of one of the book's widgets.", palette=False)
+    full._draw = lambda: full.fig.canvas.draw()  # the plain way: draw everything
+    key = next(iter(b))
+    one_move = {**a, key: b[key]}
+    for state in (a, a, b, b, one_move, a):
+        assert (_pixels(live.render(**state)) != _pixels(full.render(**state))).sum() == 0, name
+    assert live.blits >= 1, f"{name}: the background was never reused"

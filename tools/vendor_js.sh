@@ -29,14 +29,35 @@ EOF
   exit 1
 fi
 
-rm -rf "$DIR"
-mkdir -p "$DIR/npm" "$DIR/site/offline/widgets"
-cd "$DIR/npm"
+# Build the new copy beside the old one and swap only when every file is in place: a failed
+# download (no network, a registry error, a wrong hash) keeps the previous good copy and says in
+# one line what failed (the full npm log is kept in $DIR.log).
+mkdir -p "$(dirname "$DIR")"
+DIR=$(cd "$(dirname "$DIR")" && pwd)/$(basename "$DIR")
+NEW=$(mktemp -d "$DIR.new.XXXXXX")
+LOG="$DIR.log"
+trap 'rm -rf "$NEW"' EXIT
+fail() {
+  if [ -f "$DIR/.stamp" ]; then
+    echo >&2 "warning: vendor_js.sh: $1; kept the previous copy in $DIR ($(cut -d' ' -f1 < "$DIR/.stamp" | paste -sd' '))"
+    exit 0
+  fi
+  echo >&2 "error: vendor_js.sh: $1; no previous copy in $DIR, so the book cannot be built offline (log: $LOG)"
+  exit 1
+}
+
+mkdir -p "$NEW/npm" "$NEW/site/offline/widgets"
+cd "$NEW/npm"
+: > "$LOG"
 for pin in "${PINS[@]}"; do
   spec=${pin% *}; sum=${pin#* }
-  tgz=$(npm pack --silent --loglevel=error "$spec" | tail -n 1)
-  echo "$sum  $tgz" | sha256sum --quiet -c - || { echo >&2 "error: $tgz does not match its pinned sha256"; exit 1; }
-  name=${spec%@*}; mkdir -p "x/$name"; tar xzf "$tgz" -C "x/$name"
+  if ! tgz=$(npm pack --silent --loglevel=error --fetch-retries=1 --fetch-retry-maxtimeout=15000 "$spec" 2>>"$LOG" | tail -n 1) \
+     || [ -z "$tgz" ] || [ ! -f "$tgz" ]; then
+    why=$(grep -m1 -E 'code|ERR|error' "$LOG" | sed -E 's/^npm (error|ERR!) ?//' || true)
+    fail "npm could not fetch $spec${why:+ ($why)}"
+  fi
+  echo "$sum  $tgz" | sha256sum --quiet -c - 2>>"$LOG" || fail "$tgz does not match its pinned sha256"
+  name=${spec%@*}; mkdir -p "x/$name"; tar xzf "$tgz" -C "x/$name" || fail "could not unpack $tgz"
 done
 site=../site/offline
 
@@ -58,4 +79,9 @@ cp "$hm/embed-amd.js" "$hm"/*.woff2 "$hm"/*.woff "$site/widgets/"
 
 cd .. && rm -rf npm
 printf '%s\n' "${PINS[@]}" > .stamp
-echo "vendored JavaScript in $DIR/site/offline ($(du -sh site | cut -f1))"
+cd /
+# swap: the old copy goes only once the new one is complete
+if [ -e "$DIR" ]; then mv "$DIR" "$NEW.old"; fi
+mv "$NEW" "$DIR"
+rm -rf "$NEW.old" "$LOG"
+echo "vendored JavaScript in $DIR/site/offline ($(du -sh "$DIR/site" | cut -f1))"

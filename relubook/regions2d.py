@@ -58,6 +58,9 @@ __all__ = [
     "draw_regions_2d",
     "zaslavsky_count",
     "serra_bound",
+    "arrangement_box",
+    "hanin_rolnick_line",
+    "line_region_counts",
     "MAX_NEURONS",
     "MAX_EXACT_NEURONS",
 ]
@@ -407,3 +410,70 @@ def draw_regions_2d(ax, regions, values: str = "pattern", seed: int = 0, edgecol
     ax.set_ylabel("$x_2$")
     ax.grid(False)
     return coll
+
+
+def arrangement_box(W, b, margin: float = 1.0):
+    """A box ``(xlim, ylim)`` containing every pairwise intersection of the lines ``W[i] . x + b[i] = 0``
+    and a point of every line, widened by ``margin`` on each side.
+
+    With such a box, ``n`` lines in general position cut it into exactly Zaslavsky's ``1 + n + C(n, 2)``
+    regions.  Raises ``ValueError`` for a zero row of ``W`` (no line) or two parallel lines.
+    """
+    from .validate import as_array
+
+    W = as_array(W, "W", ndim=2)
+    if W.shape[1] != 2:
+        raise ValueError(f"W must have shape (n, 2), got {W.shape}")
+    b = as_array(b, "b", shape=(W.shape[0],))
+    margin = check_real(margin, "margin", positive=True)
+    nrm = (W**2).sum(axis=1)
+    if np.any(nrm == 0):
+        raise ValueError("W has a zero row: that unit has no line")
+    pts = [-c * a / q for a, c, q in zip(W, b, nrm)]
+    n = len(b)
+    for i in range(n):
+        for j in range(i + 1, n):
+            M = W[[i, j]]
+            if abs(np.linalg.det(M)) < 1e-12 * np.sqrt(nrm[i] * nrm[j]):
+                raise ValueError(f"rows {i} and {j} of W give parallel lines")
+            pts.append(np.linalg.solve(M, -b[[i, j]]))
+    P = np.array(pts)
+    lo, hi = P.min(axis=0) - margin, P.max(axis=0) + margin
+    return (float(lo[0]), float(hi[0])), (float(lo[1]), float(hi[1]))
+
+
+def hanin_rolnick_line(n: int, sigma_w: float, sigma_b: float) -> float:
+    """Expected number of activation regions on ``[-1, 1]`` of one layer of ``n`` units with one input,
+    weights ``N(0, sigma_w^2)`` and biases ``N(0, sigma_b^2)``: ``1 + n (2/pi) arctan(sigma_w / sigma_b)``.
+
+    Unit ``j`` has its kink at ``-b_j / w_j``, inside ``[-1, 1]`` when ``|b_j| < |w_j|``; for independent
+    centred normals that has probability ``(2/pi) arctan(sigma_w / sigma_b)``.
+    """
+    n = check_int(n, "n", minimum=0)
+    sigma_w = check_real(sigma_w, "sigma_w", positive=True)
+    sigma_b = check_real(sigma_b, "sigma_b", positive=True)
+    return 1.0 + n * (2.0 / np.pi) * float(np.arctan(sigma_w / sigma_b))
+
+
+def line_region_counts(widths, n_nets: int, sigma_w: float, sigma_b: float, rng=None) -> np.ndarray:
+    """Activation regions on ``[-1, 1]`` of ``n_nets`` random one-input networks (exact counts).
+
+    Weights ``N(0, sigma_w^2 / fan_in)`` (for one input and one layer: ``N(0, sigma_w^2)``), biases
+    ``N(0, sigma_b^2)``, hidden ``widths``.
+    """
+    from .regions import count_linear_regions
+
+    if isinstance(widths, (str, bytes)) or not hasattr(widths, "__iter__"):
+        raise TypeError(f"widths must be a sequence of integers, got {type(widths).__name__}")
+    widths = [check_int(w, "widths[i]", minimum=1) for w in widths]
+    n_nets = check_int(n_nets, "n_nets", minimum=1, maximum=1_000_000)
+    sigma_w = check_real(sigma_w, "sigma_w", positive=True)
+    sigma_b = check_real(sigma_b, "sigma_b", nonnegative=True)
+    rng = np.random.default_rng(rng)
+    sizes = [1, *widths, 1]
+    out = np.empty(n_nets, dtype=int)
+    for k in range(n_nets):
+        layers = [(rng.normal(size=(o, i)) * sigma_w / np.sqrt(i), rng.normal(size=o) * sigma_b)
+                  for i, o in zip(sizes[:-1], sizes[1:])]
+        out[k] = count_linear_regions(DeepReLU(layers), -1.0, 1.0, "activation")
+    return out

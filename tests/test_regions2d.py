@@ -177,3 +177,30 @@ def test_draw_regions():
     with pytest.raises(ValueError, match="values"):
         r2.draw_regions_2d(ax, regs, values="colour")
     plt.close(fig)
+
+
+def test_arrangement_box_and_hanin_rolnick():
+    rng = np.random.default_rng(5)
+    W, b = rng.normal(size=(6, 2)), rng.normal(size=6)
+    xlim, ylim = r2.arrangement_box(W, b)
+    assert len(r2.linear_regions_2d(rb.ShallowReLU(W, b, np.ones(6)), xlim, ylim)) == r2.zaslavsky_count(6)
+    with pytest.raises(ValueError, match="parallel"):
+        r2.arrangement_box([[1, 0], [2, 0]], [0, 1])
+    with pytest.raises(ValueError, match="zero row"):
+        r2.arrangement_box([[0, 0], [1, 0]], [0, 1])
+    assert r2.hanin_rolnick_line(48, np.sqrt(2), 0.3) == pytest.approx(42.6124, abs=1e-4)
+    assert r2.hanin_rolnick_line(5, 1.0, 1.0) == pytest.approx(1 + 5 * 0.5)
+    counts = r2.line_region_counts([20], 400, 1.0, 1.0, rng=0)
+    assert abs(counts.mean() - r2.hanin_rolnick_line(20, 1.0, 1.0)) < 4 * counts.std() / 20
+    with pytest.raises(ValueError, match="sigma_b"):
+        r2.hanin_rolnick_line(3, 1.0, 0.0)
+
+
+def test_checker_max_regions():
+    from relubook.checks import regions2d as ck
+
+    a = np.array([[np.cos(t), np.sin(t)] for t in (0, 2 * np.pi / 3, 4 * np.pi / 3)])
+    assert ck.check_max_regions(rb.ShallowReLU(a, [0.3] * 3, [1, 1, 1]))
+    assert not ck.check_max_regions(rb.ShallowReLU(a, [0.0] * 3, [1, 1, 1]))  # three lines through one point
+    assert not ck.check_max_regions(rb.ShallowReLU([1, 2, 3], [0, 0, 0], [1, 1, 1]))  # one input
+    assert not ck.check_max_regions("net")

@@ -21,5 +21,6 @@ from . import relu
 from . import compositional
 from . import neuron
 from . import pretraining
+from . import regions2d
 
 __all__ = ["Feedback"]

@@ -17,6 +17,7 @@ from .training import BatchedMLP, train_batched
 from .interpolation import interpolate, separating_direction
 from .composition import multiplication_network, product_network, sawtooth, tent, yarotsky_square
 from .regions import count_linear_regions, linear_pieces
+from .regions2d import linear_regions_2d
 from .bending import square_interpolant
 from .compositional import compositional_network, differentiable_scales
 from .initialization import initialize
@@ -30,6 +31,7 @@ __all__ += ["dead_neurons", "BatchedMLP", "train_batched"]
 __all__ += ["interpolate", "separating_direction"]
 __all__ += ["multiplication_network", "product_network", "sawtooth", "tent", "yarotsky_square"]
 __all__ += ["count_linear_regions", "linear_pieces"]
+__all__ += ["linear_regions_2d"]
 __all__ += ["square_interpolant"]
 __all__ += ["compositional_network", "differentiable_scales"]
 __all__ += ["initialize"]

@@ -27,6 +27,7 @@ from . import relu
 from . import compositional
 from . import neuron
 from . import pretraining
+from . import regions2d
 
 __all__ = ["Feedback", "quiet", "time_limit", "cell_time_limit", "TIME_LIMIT", "RTOL", "SIG_FIGS",
            "approximation", "dying", "interpolation", "composition", "relu", "compositional", "neuron",

@@ -111,7 +111,7 @@ def test_draw_callbacks():
     assert "16 linear pieces" in ax.get_title()
     ax.clear()
     C.draw_yarotsky(ax, m=3)
-    assert "4^-4" in ax.get_title()
+    assert "4^{-4}" in ax.get_title()
     plt.close(fig)
 
 

@@ -8,6 +8,7 @@ instructors' page) calls it when the page is built.
 from __future__ import annotations
 
 import html
+import textwrap
 from pathlib import Path
 
 __all__ = ["load_course", "load_exercise_data", "chapters", "layers", "dependency_svg", "dependency_lines",
@@ -93,7 +94,11 @@ def dependency_svg(root) -> str:
     cols: dict[int, list[str]] = {}
     for ch in deps:
         cols.setdefault(lay[ch], []).append(ch)
-    bw, bh, gx, gy, pad = 170, 40, 60, 14, 10
+    row: dict[str, float] = {}
+    for c in sorted(cols):  # order each layer by the mean row of its prerequisites (fewer crossings)
+        cols[c].sort(key=lambda ch: sum(row[p] for p in deps[ch]) / len(deps[ch]) if deps[ch] else 0)
+        row.update({ch: r for r, ch in enumerate(cols[c])})
+    bw, bh, gx, gy, pad = 180, 40, 50, 12, 10
     rows = max(len(v) for v in cols.values())
     width = pad * 2 + len(cols) * bw + (len(cols) - 1) * gx
     height = pad * 2 + rows * bh + (rows - 1) * gy
@@ -112,15 +117,21 @@ def dependency_svg(root) -> str:
         x2, y2 = pos[ch]
         for p in pre:
             x1, y1 = pos[p]
-            parts.append(f'<line x1="{x1 + bw:.0f}" y1="{y1 + bh / 2:.0f}" x2="{x2:.0f}" y2="{y2 + bh / 2:.0f}" '
-                         'stroke="#555" stroke-width="1.3" marker-end="url(#relubook-arrow)"/>')
+            ax, ay, bx, by = x1 + bw, y1 + bh / 2, x2, y2 + bh / 2
+            skip = lay[ch] - lay[p] - 1  # an edge over skipped layers arcs above their boxes
+            lift = skip * (bh + gy) * 1.2
+            parts.append(f'<path d="M {ax:.0f} {ay:.0f} C {ax + gx:.0f} {ay - lift:.0f}, {bx - gx:.0f} {by - lift:.0f}, '
+                         f'{bx:.0f} {by:.0f}" fill="none" stroke="#555" stroke-width="1.3" '
+                         'marker-end="url(#relubook-arrow)"/>')
     for ch, (x, y) in pos.items():
-        label = f"{_number(ch)}. {titles.get(ch, ch)}"
-        if len(label) > 26:
-            label = label[:25] + "…"
+        lines = textwrap.wrap(f"{_number(ch)}. {titles.get(ch, ch)}", 25)
+        if len(lines) > 2:
+            lines = [lines[0], textwrap.shorten(" ".join(lines[1:]), 25, placeholder="…")]
         parts.append(f'<rect x="{x:.0f}" y="{y:.0f}" width="{bw}" height="{bh}" rx="6" fill="#eef3fb" stroke="#3b5b92"/>')
-        parts.append(f'<text x="{x + bw / 2:.0f}" y="{y + bh / 2 + 4:.0f}" text-anchor="middle" '
-                     f'font-family="sans-serif" font-size="12" fill="#111">{html.escape(label)}</text>')
+        for k, text in enumerate(lines):
+            ty = y + bh / 2 + 4 + (k - (len(lines) - 1) / 2) * 14
+            parts.append(f'<text x="{x + bw / 2:.0f}" y="{ty:.0f}" text-anchor="middle" '
+                         f'font-family="sans-serif" font-size="12" fill="#111">{html.escape(text)}</text>')
     parts.append("</svg>")
     return "\n".join(parts)
 

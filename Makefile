@@ -21,7 +21,7 @@ lock: venv
 	$(BIN)/python -m bookkit.binder .
 
 .PHONY: lock venv book book-all test test-unit test-nb test-build serve bench clean distclean
-.PHONY: vendor test-browser pdf pdf-deps assignments public-export notebooks lab binder-env
+.PHONY: vendor test-browser pdf pdf-deps assignments test-assignments public-export notebooks lab binder-env
 
 venv: $(VENV)/.stamp
 
@@ -99,6 +99,10 @@ assignments: venv
 # A copy of the repository without solutions, instructors' page or rubrics, to publish as the
 # students' repository (bookkit/public.py); PUBLIC_REPOSITORY=URL names it in its _config.yml.
 PUBLIC_REPOSITORY ?=
+# every chapter's four sample submissions graded by otter (make test grades chapter 1 only)
+test-assignments: venv
+	RELUBOOK_ASSIGNMENT_CHAPTERS=all $(BIN)/python -m pytest tests/test_assignments.py -q
+
 public-export: venv
 	$(BIN)/python -m bookkit.public . _build/public $(if $(PUBLIC_REPOSITORY),--public-repository $(PUBLIC_REPOSITORY))
 

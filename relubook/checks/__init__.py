@@ -31,4 +31,4 @@ from . import regions2d
 
 __all__ = ["Feedback", "quiet", "time_limit", "cell_time_limit", "TIME_LIMIT", "RTOL", "SIG_FIGS",
            "approximation", "dying", "interpolation", "composition", "relu", "compositional", "neuron",
-           "pretraining"]
+           "pretraining", "regions2d"]

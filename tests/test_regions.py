@@ -180,3 +180,13 @@ def test_undecided_error_names_exact_mode(monkeypatch):
     with pytest.raises(regions.UndecidedError) as info:
         rb.count_linear_regions(near, -1, 1)
     assert info.value.estimate in (1, 2) and len(info.value.x) == 1
+
+
+def test_interpolant_of_100000_points_is_counted_without_a_points_by_units_table():
+    from relubook import interpolation as ip
+
+    x = np.sort(np.random.default_rng(0).uniform(0, 1, 100_000))
+    net = ip.interpolate(x[:, None], np.sin(20 * x))
+    assert net.n_neurons == 99_999
+    # one kink per data point inside (0, 1): the slope changes at every knot of sin's interpolant
+    assert regions.count_linear_regions(net, 0.0, 1.0) == 100_000

@@ -389,6 +389,10 @@ def trig_series_network(beta, W, b, radius, eps, method="uniform") -> ShallowReL
 
     Corrected budget (erratum E9): with ``Q`` non-zero terms and ``M = max_j (|W_j| radius + |b_j|)``,
     term ``j`` uses ``cos_{M, eps / (|beta_j| Q)}``; terms with ``beta_j = 0`` are dropped.
+    With ``method="uniform"`` each cosine network stays at least a quarter of its budget inside it
+    (:func:`cosine_network`); shifting its knots by ``b_j`` moves each knot by at most ``u (M + |b_j|)``,
+    which costs less than :func:`cosine_rounding_bound` and so fits in that quarter: the strict
+    bound holds with a margin.
     """
     beta, W, b = _check_series(beta, W, b)
     radius = check_real(radius, "radius", positive=True)

@@ -223,11 +223,10 @@ def _exact_pieces(deep: DeepReLU, lo: float, hi: float, kind: str):
 def _bits(a):
     """(lowest set bit, highest set bit) exponents of each float; zeros give (+big, -big)."""
     a = np.asarray(a, dtype=float)
-    mant, ex = np.frexp(np.abs(a))
+    mant, ex = np.frexp(a)
     m = (mant * 2.0**53).astype(np.int64)
+    low_in = np.frexp((m & -m).astype(float))[1] - 1  # exponent of the lowest set bit of the significand
     nz = m != 0
-    low_in = np.zeros_like(m)
-    low_in[nz] = np.log2((m & -m)[nz]).round().astype(np.int64)
     low = np.where(nz, ex - 53 + low_in, 10**6)
     high = np.where(nz, ex - 1, -(10**6))
     return low, high
@@ -346,8 +345,14 @@ def _fast_pieces(deep: DeepReLU, lo: float, hi: float):
             dt = np.minimum(np.where(room > 0, (eL + eR) / room, 1.0) + 4 * _U * t, 1.0)
         order = np.lexsort((t, seg))
         seg, unit, t, dt = seg[order], unit[order], t[order], dt[order]
+        ZL, ZR, eL, eR = ZL[order], ZR[order], eL[order], eR[order]
+        den = ZL - ZR
+        with np.errstate(over="ignore", invalid="ignore"):
+            t_ok = (eL == 0) & (eR == 0) & _twosum_exact(ZL, -ZR, den) & (t * den == ZL) & _product_exact(t, den)
         same = seg[1:] == seg[:-1]
-        close = same & (t[1:] - t[:-1] <= (dt[1:] + dt[:-1]) * (1 + 4 * _U))
+        # two roots computed without rounding and equal coincide exactly: one breakpoint, both flips
+        dup = same & (t[1:] == t[:-1]) & t_ok[1:] & t_ok[:-1]
+        close = same & ~dup & (t[1:] - t[:-1] <= (dt[1:] + dt[:-1]) * (1 + 4 * _U))
         if close.any():
             j = np.flatnonzero(close)
             undecided.extend((X[seg[j]] + t[j] * (X[seg[j] + 1] - X[seg[j]])).tolist())
@@ -355,13 +360,18 @@ def _fast_pieces(deep: DeepReLU, lo: float, hi: float):
         first = np.concatenate(([0], np.cumsum(counts)[:-1]))
         rank = np.arange(len(seg)) - first[seg]
         K = int(counts.max(initial=0))
-        # positions of the old edges and of the roots in the new edge list
-        old_pos = np.arange(S + 1) + np.concatenate(([0], np.cumsum(counts)))
-        root_pos = old_pos[seg] + 1 + rank
-        n_new = S + 1 + len(seg)
+        # a breakpoint per group of coinciding roots; it takes the state after the group's last root
+        last = np.concatenate((~dup, [True])) if len(seg) else np.zeros(0, dtype=bool)
+        gseg = seg[last]
+        gcounts = np.bincount(gseg, minlength=S)
+        gfirst = np.concatenate(([0], np.cumsum(gcounts)[:-1]))
+        grank = np.arange(len(gseg)) - gfirst[gseg]
+        old_pos = np.arange(S + 1) + np.concatenate(([0], np.cumsum(gcounts)))
+        root_pos = old_pos[gseg] + 1 + grank
+        n_new = S + 1 + len(gseg)
         Xn = np.empty(n_new)
         Xn[old_pos] = X
-        Xn[root_pos] = X[seg] + t * (X[seg + 1] - X[seg])
+        Xn[root_pos] = X[gseg] + t[last] * (X[gseg + 1] - X[gseg])
         # next pre-activations (or outputs) at the old edges: direct evaluation
         absW = np.abs(Wn)
         g1 = (m + 2) * _U * 1.01
@@ -378,29 +388,28 @@ def _fast_pieces(deep: DeepReLU, lo: float, hi: float):
         base_A = (mask0 * A) @ Wn.T
         sigma = np.where(sL[seg, unit] < 0, 1.0, -1.0)[:, None]
         cols = Wn.T[unit]  # (R, m_next)
-        P = _segmented_cumsum(base_P, sigma * cols * Z[seg, unit][:, None], seg, rank, S)
-        Q = _segmented_cumsum(base_Q, sigma * cols * D[seg, unit][:, None], seg, rank, S)
-        An_roots = _segmented_cumsum(base_A, sigma * cols * A[seg, unit][:, None], seg, rank, S)
-        Zn[root_pos] = bn + P + t[:, None] * Q
+        P = _segmented_cumsum(base_P, sigma * cols * Z[seg, unit][:, None], seg, rank, S)[last]
+        Q = _segmented_cumsum(base_Q, sigma * cols * D[seg, unit][:, None], seg, rank, S)[last]
+        An_roots = _segmented_cumsum(base_A, sigma * cols * A[seg, unit][:, None], seg, rank, S)[last]
+        tg, dtg = t[last], dt[last]
+        Zn[root_pos] = (P + tg[:, None] * Q) + bn  # this order: the exactness check below follows it
         g2 = (m + K + 6) * _U * 1.01
         U1, U2 = EZ[:-1] @ absW.T, EZ[1:] @ absW.T
         U3, U4 = np.abs(D) @ absW.T, np.abs(Z[:-1]) @ absW.T
-        tt = t[:, None]
-        EZn[root_pos] = ((1 - tt) * U1[seg] + tt * U2[seg] + dt[:, None] * U3[seg]
-                         + (3 * _U + g2) * (U4[seg] + tt * U3[seg]) + g2 * np.abs(bn))
+        tt = tg[:, None]
+        EZn[root_pos] = ((1 - tt) * U1[gseg] + tt * U2[gseg] + dtg[:, None] * U3[gseg]
+                         + (3 * _U + g2) * (U4[gseg] + tt * U3[gseg]) + g2 * np.abs(bn))
         # exactly computed values at the roots get error 0 (dyadic networks such as the sawtooth)
-        if len(seg):
-            den = ZL - ZR
-            t_ok = (eL == 0) & (eR == 0) & _twosum_exact(ZL, -ZR, den) & (t * den == ZL) & _product_exact(t, den)
+        if len(gseg):
             par_ok = np.all((EZ[:-1] == 0) & (EZ[1:] == 0) & _twosum_exact(Z[1:], -Z[:-1], D), axis=1)
             lowW, spanW = _row_bits(Wn)
             lowZ, spanZ = _row_bits(Z[:-1])
             lowD, spanD = _row_bits(D)
             P_ok = (spanZ[:, None] + spanW[None, :] <= 53) & _sum_exact(lowZ[:, None] + lowW[None, :], U4)
             Q_ok = (spanD[:, None] + spanW[None, :] <= 53) & _sum_exact(lowD[:, None] + lowW[None, :], U3)
-            tQ = t[:, None] * Q
+            tQ = tt * Q
             s1 = P + tQ
-            ok = (t_ok & par_ok[seg])[:, None] & P_ok[seg] & Q_ok[seg] & _product_exact(t[:, None], Q)
+            ok = (t_ok[last] & par_ok[gseg])[:, None] & P_ok[gseg] & Q_ok[gseg] & _product_exact(tt, Q)
             ok &= _twosum_exact(P, tQ, s1) & _twosum_exact(s1, np.broadcast_to(bn, s1.shape), Zn[root_pos])
             EZn[root_pos] = np.where(ok, 0.0, EZn[root_pos])
         # slopes on the new segments: segment old_pos[p] starts parent p, the others start at a root
@@ -409,7 +418,7 @@ def _fast_pieces(deep: DeepReLU, lo: float, hi: float):
         An[root_pos] = An_roots
         magA = np.abs(A) @ absW.T
         EAp = np.where(_slopes_exact(Wn, A, EA == 0, magA), 0.0, EA @ absW.T + g2 * magA)
-        EAn = np.repeat(EAp, counts + 1, axis=0)
+        EAn = np.repeat(EAp, gcounts + 1, axis=0)
         # the two ends of the interval: exact values of every layer
         for row, e in ((0, ends[0]), (-1, ends[1])):
             Zn[row], EZn[row] = _rounded(e[i + 1])
@@ -467,9 +476,11 @@ def affine_pieces(net, lo, hi, kind: str = "pieces", exact: bool = False) -> Pie
     else:
         dS = np.abs(S[1:] - S[:-1])
         bound = (ES[1:] + ES[:-1]) * (1 + 4 * _U) + 2 * _U * (np.abs(S[1:]) + np.abs(S[:-1]))
-        keep = np.any(dS > bound, axis=1)
-        if not keep.all():
-            undecided.extend(X[1:-1][~keep].tolist())
+        exact = (ES[1:] == 0) & (ES[:-1] == 0)  # both slopes computed without rounding
+        keep = np.any((dS > bound) | (exact & (dS != 0)), axis=1)
+        same = np.all(exact & (dS == 0), axis=1)
+        if not np.all(keep | same):
+            undecided.extend(X[1:-1][~(keep | same)].tolist())
     if undecided:
         work = (len(X) - 1) * (deep.n_neurons + deep.output_dim)
         if work <= EXACT_FALLBACK_BUDGET:

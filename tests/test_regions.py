@@ -164,9 +164,29 @@ def test_float32_torch_module_counted_on_its_float32_values():
 
 def test_undecided_error_names_exact_mode(monkeypatch):
     monkeypatch.setattr(regions, "EXACT_FALLBACK_BUDGET", 0)
-    twin = ShallowReLU([1.0, 1.0], [0.0, 0.0], [1.0, -1.0])  # R(x) - R(x): equal slopes need exactness
+    # R(3x) fl(1/3) - R(x): the slopes differ by 3 fl(1/3) - 1 = -2^-54, below what float can resolve
+    near = ShallowReLU([3.0, 1.0], [0.0, 0.0], [1 / 3, -1.0])
     with pytest.raises(regions.UndecidedError, match="exact=True"):
-        rb.count_linear_regions(twin, -1, 1)
-    assert rb.count_linear_regions(twin, -1, 1, exact=True) == 1
+        rb.count_linear_regions(near, -1, 1)
+    assert rb.count_linear_regions(near, -1, 1, exact=True) == 2
+    monkeypatch.undo()
+    assert rb.count_linear_regions(near, -1, 1) == 2  # small: the fast path falls back to fractions
+    # R(x) - R(x): slopes computed without rounding are certified equal, no fallback needed
+    twin = ShallowReLU([1.0, 1.0], [0.0, 0.0], [1.0, -1.0])
+    monkeypatch.setattr(regions, "EXACT_FALLBACK_BUDGET", 0)
+    assert rb.count_linear_regions(twin, -1, 1) == 1
     with pytest.raises(TypeError, match="exact"):
         rb.count_linear_regions(twin, -1, 1, exact="yes")
+    with pytest.raises(regions.UndecidedError) as info:
+        rb.count_linear_regions(near, -1, 1)
+    assert info.value.estimate in (1, 2) and len(info.value.x) == 1
+
+
+def test_interpolant_of_100000_points_is_counted_without_a_points_by_units_table():
+    from relubook import interpolation as ip
+
+    x = np.sort(np.random.default_rng(0).uniform(0, 1, 100_000))
+    net = ip.interpolate(x[:, None], np.sin(20 * x))
+    assert net.n_neurons == 99_999
+    # one kink per data point inside (0, 1): the slope changes at every knot of sin's interpolant
+    assert regions.count_linear_regions(net, 0.0, 1.0) == 100_000

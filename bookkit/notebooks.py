@@ -208,6 +208,10 @@ def _options(body: list[str]) -> tuple[dict, int]:
     return opts, i
 
 
+#: a table made by relubook.tables.table(..., label="tab-...") in a code cell
+_TABLE_CALL = re.compile(r"""\blabel\s*=\s*["'](tab-[\w:.-]+)["']""")
+
+
 def _strip_md(title: str) -> str:
     return re.sub(r"[*_`]", "", title).strip()
 
@@ -218,11 +222,15 @@ def _page_targets(text: str, page: str, chapter: int | None) -> list[Target]:
     prefix = f"{chapter}." if chapter else ""
     counters: dict[str, int] = {}
     figures: list[tuple[int, str | None, str]] = []
+    tables: list[tuple[int, str | None, str]] = []  # {table} directives and relubook.tables.table calls
     nb = _read_myst(text)
     for cell, start in zip(nb.cells, nb.metadata.get("source_map", [])):
         fig = (cell.metadata.get("mystnb") or {}).get("figure") if cell.cell_type == "code" else None
         if isinstance(fig, dict):
             figures.append((start, fig.get("name"), str(fig.get("caption", ""))))
+        if cell.cell_type == "code":
+            for m in _TABLE_CALL.finditer(cell.source):
+                tables.append((start, m.group(1), ""))
 
     def number(kind):
         counters[kind] = counters.get(kind, 0) + 1
@@ -246,6 +254,9 @@ def _page_targets(text: str, page: str, chapter: int | None) -> list[Target]:
         if kind == "figure":  # numbered below, together with the figures of code cells
             figures.append((b.start, opts.get("name"), _strip_md("\n".join(body[_options(body)[1]:]).strip())))
             continue
+        if kind == "table" and "nonumber" not in opts:  # numbered below, with the tables of code cells
+            tables.append((b.start, opts.get("label") or opts.get("name"), _strip_md(b.arg)))
+            continue
         label = opts.get("label") or opts.get("name")
         nonumber = "nonumber" in opts
         num = "" if nonumber else number(kind)
@@ -255,6 +266,10 @@ def _page_targets(text: str, page: str, chapter: int | None) -> list[Target]:
         num = number("figure")
         if name:
             out.append(Target(str(name), page, "figure", num, caption, start + 1))
+    for start, name, caption in sorted(tables, key=lambda f: f[0]):
+        num = number("table")
+        if name:
+            out.append(Target(str(name), page, "table", num, caption, start + 1))
     # (label)= targets: a section title when a heading follows
     inside = set()
     for b in editions.blocks(text):

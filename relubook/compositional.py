@@ -278,7 +278,7 @@ def _even_peaks(depth: int, peak: float) -> np.ndarray:
 
 def draw_waves(ax, depth: int = 3, peak: float = 0.3):
     """Draw ``W_0, ..., W_{depth-1}`` for peaks all equal to ``peak``: the widget callback of chapter 12."""
-    from .plotting import cycle
+    from .plotting import cycle, legend_below
 
     peaks = _even_peaks(depth, peak)
     x = np.linspace(0, 1, 2001)
@@ -295,7 +295,7 @@ def draw_waves(ax, depth: int = 3, peak: float = 0.3):
 
 def draw_compositional(ax, depth: int = 4, peak: float = 0.4, s0: float = -0.25):
     """Draw the network output ``F_d`` with the differentiable scales and mark its knots."""
-    from .plotting import cycle
+    from .plotting import cycle, legend_below
 
     peaks = _even_peaks(depth, peak)
     s0 = check_real(s0, "s0")
@@ -314,7 +314,7 @@ def draw_compositional(ax, depth: int = 4, peak: float = 0.4, s0: float = -0.25)
 
 def draw_derivative(ax, depth: int = 6, peak: float = 0.35, s0: float = -0.25, ratio: float = 0.5):
     """Draw ``F'`` of the depth-``depth`` network with the tied scales and with ``s_i = s0 ratio**i``."""
-    from .plotting import cycle
+    from .plotting import cycle, legend_below
 
     peaks = _even_peaks(depth, peak)
     s0 = check_real(s0, "s0")
@@ -322,7 +322,7 @@ def draw_derivative(ax, depth: int = 6, peak: float = 0.35, s0: float = -0.25, r
     for k, (scales, name) in enumerate(
         [
             (differentiable_scales(peaks, s0) if s0 != 0 else np.zeros(depth), "condition holds"),
-            (s0 * ratio ** np.arange(depth), f"s_i = s0 {ratio:g}^i"),
+            (s0 * ratio ** np.arange(depth), f"$s_i = s_0 \\cdot {ratio:g}^i$"),
         ]
     ):
         st = wave_structure(peaks, scales)
@@ -333,7 +333,7 @@ def draw_derivative(ax, depth: int = 6, peak: float = 0.35, s0: float = -0.25, r
     ax.set_xlim(0, 1)
     ax.set_xlabel("x")
     ax.set_ylabel("$F'(x)$")
-    ax.legend(loc="upper left", fontsize="small")
+    legend_below(ax)
     return ax
 
 

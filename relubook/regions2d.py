@@ -45,6 +45,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .device import generator
 from .nets import DeepReLU, ShallowReLU
 from .validate import check_int, check_real
 
@@ -469,7 +470,7 @@ def line_region_counts(widths, n_nets: int, sigma_w: float, sigma_b: float, rng=
     n_nets = check_int(n_nets, "n_nets", minimum=1, maximum=1_000_000)
     sigma_w = check_real(sigma_w, "sigma_w", positive=True)
     sigma_b = check_real(sigma_b, "sigma_b", nonnegative=True)
-    rng = np.random.default_rng(rng)
+    rng = generator(rng)  # None: the generator rb.seed set; an integer: a seed shifted by RELUBOOK_SEED
     sizes = [1, *widths, 1]
     out = np.empty(n_nets, dtype=int)
     for k in range(n_nets):

@@ -228,6 +228,17 @@ def _random_calls():
             training.BatchedMLP(1, [2, 3, 2], device="cpu"), X[:, :2], np.array([0, 1, 0, 1, 0, 1]), epochs=1,
             progress=False)["loss"],
         "regions.random_deep": lambda: regions.random_deep([3, 3]).layers[0][0],
+        "dying.learning_rate_study": lambda: dying.learning_rate_study(
+            X[:, :2], np.array([0, 1, 0, 1, 0, 1]), X[:, :2], np.array([0, 1, 0, 1, 0, 1]), lrs=(0.1,), n_seeds=1,
+            widths=(3,), epochs=1)["dead"],
+        "pretraining.choices_study": lambda: pretraining.choices_study(1, device="cpu")["mse"],
+        "training.train_grid": lambda: training.train_grid(
+            X[:, :2], np.array([0, 1, 0, 1, 0, 1]), [("relu", "he", 0.1)], depth=2, width=3, n_seeds=2, epochs=1,
+            batch_size=3),
+        "training.depth_study": lambda: training.depth_study(
+            X[:, :2], np.array([0, 1, 0, 1, 0, 1]), X[:, :2], np.array([0, 1, 0, 1, 0, 1]), depths=(2,), n_seeds=1),
+        "composition.random_pattern_counts": lambda: composition.random_pattern_counts([2, 2], n_nets=2, n=20),
+        "regions2d.line_region_counts": lambda: __import__("relubook.regions2d").regions2d.line_region_counts([3], 4, 1.0, 0.3),
         "regions.init_region_counts": lambda: regions.init_region_counts(4, [1, 2], 2),
         "regions.draw_activation_regions": regions_drawing,
     }

@@ -139,10 +139,28 @@ def _configs(record, depth):
     return out
 
 
-def depth_table(record: dict | None, lr: float = 0.01, metric: str = "test_acc") -> dict:
-    """Print chapter 10's stored run: mean ``metric`` (%) over seeds with [min-max], per depth,
-    initialisation (rows) and activation (columns) at learning rate ``lr``.  Returns
-    ``{depth: {(activation, init, lr): per-seed values}}`` (empty without a stored run)."""
+def _show(table) -> None:
+    """Display a book table in Jupyter; print its text elsewhere (a script, a terminal)."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:  # relubook works without IPython
+        print(table)
+        return
+    if get_ipython() is None:
+        print(table)
+    else:
+        display(table)
+
+
+def depth_table(record: dict | None, lr: float = 0.01, metric: str = "test_acc", *, label: str = "tab-paper-depth",
+                show: bool = True) -> dict:
+    """Chapter 10's stored run as numbered tables (one per depth, labels ``{label}-{depth}``): mean
+    ``metric`` (%) over seeds with [min, max], per initialisation (rows) and activation (columns) at
+    learning rate ``lr``.  Returns ``{depth: {(activation, init, lr): per-seed values}}`` (empty
+    without a stored run)."""
+    from . import tables
+
     if record is None:
         print(describe(None))
         return {}
@@ -150,39 +168,56 @@ def depth_table(record: dict | None, lr: float = 0.01, metric: str = "test_acc")
     for depth in sorted(record["results"], key=int):
         cfg = _configs(record, depth)
         out[int(depth)] = cfg
+        if not show:
+            continue
         acts = sorted({g[0] for g in cfg}, key=["relu", "sigmoid", "tanh"].index)
         inits = [i for i in ("he", "xavier", "lecun", "he-torch-bias") if any(g[1] == i and g[2] == lr for g in cfg)]
         entry = record["results"][depth]
-        print(f"{depth} layers, lr {lr}, {metric} (%), width {entry['width']}, {entry['epochs']} epochs, "
-              f"{entry['n_seeds']} seeds [{record['settings'].get('data', '?')}]")
-        print("init          " + "".join(f"{a:>18s}" for a in acts))
+        rows = []
         for i in inits:
-            cells = [100 * cfg[(a, i, lr)][metric] for a in acts]
-            print(f"{i:13s} " + "".join(f"{v.mean():7.1f} [{v.min():4.1f}-{v.max():4.1f}]" for v in cells))
-        print()
+            row = {"initialisation": i}
+            for a in acts:
+                v = 100 * np.asarray(cfg[(a, i, lr)][metric], dtype=float)
+                row[a] = f"{v.mean():.1f} [{v.min():.1f}, {v.max():.1f}]"
+            rows.append(row)
+        what = "test accuracy" if metric == "test_acc" else "training accuracy"
+        _show(tables.table(rows, label=f"{label}-{depth}", units={a: "%" for a in acts},
+                           caption=f"Stored paper-scale run, {depth} layers: mean {what} over {entry['n_seeds']} seeds "
+                                   f"with [smallest, largest], width {entry['width']}, {entry['epochs']} epochs, "
+                                   f"learning rate {lr:g}; data: {record['settings'].get('data', '?')}."))
     return out
 
 
-def pretraining_table(record: dict | None) -> dict:
-    """Print chapter 14's stored run: per curve and type, mean over seeds of the minimum and the
-    mean final MSE of each seed's models; then the choices study.  Returns the per-seed arrays."""
+def pretraining_table(record: dict | None, *, label: str = "tab-paper-pretraining", show: bool = True) -> dict:
+    """Chapter 14's stored run as two numbered tables (labels ``{label}`` and ``{label}-choices``):
+    per curve and type, the mean over seeds of the minimum and of the mean final MSE of each seed's
+    models; then the choices study.  Returns the per-seed arrays."""
+    from . import tables
+
     if record is None:
         print(describe(None))
         return {}
     main = record["results"]["main"]
     S, M = main["n_seeds"], main["n_models"]
     out = {"main": {}, "choices": {}}
-    print(f"{S} seeds of {M} models per type; min and mean over each seed's models, then the mean over seeds")
+    rows = []
     for curve, types in main["mse"].items():
-        print(f"{curve}")
         for kind, vals in types.items():
             v = np.asarray(vals, dtype=float).reshape(S, M)
             out["main"][(curve, kind)] = v
-            print(f"  {kind:15s} min {v.min(axis=1).mean():9.2e}   mean {v.mean(axis=1).mean():9.2e}")
+            rows.append({"target": curve, "network type": kind, "min MSE": float(v.min(axis=1).mean()),
+                         "mean MSE": float(v.mean(axis=1).mean())})
     ch = record["results"]["choices"]
     mse = np.asarray(ch["mse"], dtype=float)
     out["choices"] = {"variants": [tuple(v) for v in ch["variants"]], "mse": mse, "switch": np.asarray(ch["switch"], dtype=float)}
-    print(f"choices on x^3, enforced, {mse.shape[1]} models per variant: pretraining epochs, a_d, raw lr -> mean final MSE")
-    for v, row in zip(ch["variants"], mse):
-        print(f"  {int(v[0]):4d} {v[1]:5.2f} {v[2]:8.0e}   {row.mean():9.2e}")
+    if show:
+        _show(tables.table(rows, label=label, sig=3,
+                           caption=f"Stored paper-scale run: {S} seeds of {M} models per type; the minimum and the "
+                                   "mean final MSE over each seed's models, averaged over the seeds."))
+        crow = [{"pretraining epochs": int(v[0]), "last peak $a_d$": float(v[1]), "raw learning rate": float(v[2]),
+                 "mean final MSE": float(row.mean())} for v, row in zip(ch["variants"], mse)]
+        _show(tables.table(crow, label=f"{label}-choices", sig=3, formats={"raw learning rate": "{:.0e}",
+                                                                           "last peak $a_d$": "{:.2f}"},
+                           caption=f"Stored paper-scale run: the choices study on $x^3$ with the condition "
+                                   f"enforced, {mse.shape[1]} models per variant."))
     return out

@@ -96,7 +96,11 @@ def prelu(z, alpha):
     """
     z = as_array(z, "z")
     alpha = as_array(alpha, "alpha")
-    return np.where(z > 0, z, alpha * z)
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = np.where(z > 0, z, alpha * z)
+    if not np.all(np.isfinite(out)):
+        raise ValueError("alpha * z overflows a double for these z and alpha; use smaller values")
+    return out
 
 
 def prelu_grad(z, alpha):

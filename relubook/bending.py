@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from .nets import DeepReLU, ShallowReLU
-from .validate import as_array, check_choice, check_int, check_interval, check_real
+from .validate import check_size, as_array, check_choice, check_int, check_interval, check_real
 
 __all__ = [
     "h1",
@@ -58,7 +58,7 @@ def h2(version: str = "code") -> ShallowReLU:
 
 def square_nodes(n: int, a: float = -1.0, b: float = 1.0) -> np.ndarray:
     """The ``n + 2`` uniformly spaced nodes ``a = x_0 < ... < x_{n+1} = b`` (``n`` interior kinks)."""
-    n = check_int(n, "n", minimum=0)
+    n = check_size(n, "n", minimum=0, maximum=10**7, reason="the n + 2 nodes are held in memory")
     a, b = check_interval(a, b, ("a", "b"))
     return np.linspace(a, b, n + 2)
 

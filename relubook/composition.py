@@ -228,7 +228,7 @@ def product_network(k: int, m: int) -> DeepReLU:
     k = check_size(k, "k", minimum=2, maximum=1024, reason="the first level alone has 9 k dense units")
     m = check_size(m, "m", maximum=MAX_M, reason="the terms 4^-m of f_m leave double precision (4^m overflows past 511)")
     # the widest layer of the first level: ceil(k/2) blocks of width 9, one dense square matrix
-    check_budget(8.0 * (9 * (k // 2 + 1)) ** 2 * (m + 2), f"product_network({k}, {m})'s dense block-diagonal layers")
+    check_budget(8.0 * (9 * (k // 2 + 1)) ** 2 * (m + 2), f"the dense block-diagonal layers of product_network(k={k}, m={m})")
     mult = multiplication_network(1.0, m)
     net, width = None, k
     while width > 1:

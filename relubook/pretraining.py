@@ -37,7 +37,7 @@ from .compositional import compositional_network
 from .device import device as default_device
 from .nets import DeepReLU
 from .training import BatchedMLP
-from .validate import as_array, check_choice, check_int, check_real
+from .validate import check_budget, as_array, check_choice, check_int, check_real
 
 __all__ = [
     "TARGETS",
@@ -121,6 +121,7 @@ def starting_peaks(n_models: int, depth: int = 5, seed: int = 0, low: float = 0.
     n_models = check_int(n_models, "n_models", minimum=1)
     depth = check_int(depth, "depth", minimum=1)
     seed = check_int(seed, "seed", minimum=0)
+    check_budget(8.0 * n_models * depth, "the n_models x depth peaks")
     low = check_real(low, "low", low=0.0, high=1.0, open_interval=True)
     high = check_real(high, "high", low=0.0, high=1.0, open_interval=True)
     if not low < high:

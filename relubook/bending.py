@@ -113,7 +113,7 @@ def sup_error_square(net, a: float = -1.0, b: float = 1.0, n_grid: int = 4001) -
     if not callable(net):
         raise TypeError(f"net must be a callable network, got {type(net).__name__}")
     a, b = check_interval(a, b, ("a", "b"))
-    n_grid = check_int(n_grid, "n_grid", minimum=2)
+    n_grid = check_size(n_grid, "n_grid", minimum=2, maximum=10**7, reason="the grid is held in memory")
     pts = [np.linspace(a, b, n_grid)]
     if isinstance(net, ShallowReLU) and net.input_dim == 1:
         k = kinks(net)

@@ -206,7 +206,7 @@ def multiplication_network(M: float, m: int) -> DeepReLU:
     (each ``f_m(t) - t^2`` lies in ``[0, 4^-(m+1)]``) and the network returns
     exactly 0 when ``x = 0`` or ``y = 0``.  ``m + 1`` hidden layers, ``6 + 9m`` neurons.
     """
-    M = check_real(M, "M", positive=True, high=1e150)
+    M = check_real(M, "M", low=1e-150, high=1e150)
     m = check_size(m, "m", maximum=MAX_M, reason="the terms 4^-m of f_m leave double precision (4^m overflows past 511)")
     s = 1.0 / (2 * M)
     rows = np.array([[1.0, 1.0], [-1.0, -1.0], [1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, -1.0]]) * s

@@ -213,6 +213,8 @@ def _prepare(X, Y, direction):
             raise ValueError(f"direction must have shape ({r},) to match X's {r} columns, got {w.shape}")
         if not np.any(w != 0):
             raise ValueError("direction must be non-zero")
+        if not 1e-150 < np.linalg.norm(w) < 1e150:
+            raise ValueError(f"direction must have a norm between 1e-150 and 1e150, got {np.linalg.norm(w):.3g}")
         t = X @ w
         if not np.all(np.isfinite(t)):
             raise ValueError("direction gives non-finite projections w . x (overflow)")

@@ -653,6 +653,7 @@ def neuron_bends(net, n: int = 20001) -> np.ndarray:
     if deep.input_dim != 1:
         raise ValueError(f"net must have one input, got {deep.input_dim}")
     n = check_int(n, "n", minimum=2)
+    check_budget(8.0 * n * max(1, deep.n_neurons), "the pre-activations at n points")
     pre = deep.pre_activations(np.linspace(0.0, 1.0, n)[:, None])
     widths = {z.shape[1] for z in pre}
     if len(widths) != 1:

@@ -102,8 +102,15 @@ def expectation(expr, density):
     return sp.simplify(total)
 
 
-@functools.lru_cache(maxsize=None)
 def relu_second_moment(law: str = "normal"):
+    """``(E[relu(z)^2], E[z^2])`` for a centred ``z`` (``law`` ``"normal"`` or ``"uniform"``)."""
+    if not isinstance(law, str):
+        raise TypeError(f"law must be 'normal' or 'uniform', got {type(law).__name__}")
+    return _relu_second_moment(law)
+
+
+@functools.lru_cache(maxsize=None)
+def _relu_second_moment(law: str = "normal"):
     """``(E[relu(z)^2], E[z^2])`` for a centred ``z`` (``law`` ``"normal"`` or ``"uniform"``).
 
     Both laws are symmetric, so the first is half the second.

@@ -70,7 +70,11 @@ def triangle(x, a) -> np.ndarray:
     """The asymmetric triangle ``T_a`` on [0, 1], in its ReLU form ``R(x)/a - R(x-a)/(a(1-a))``."""
     a = check_real(a, "a", low=0.0, high=1.0, open_interval=True)
     x = as_array(x, "x")
-    return relu(x) / a - relu(x - a) / (a * (1 - a))
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = relu(x) / a - relu(x - a) / (a * (1 - a))
+    if not np.all(np.isfinite(out)):
+        raise ValueError(f"T_a(x) overflows a double for a={a} and these x; use a peak a farther from 0 and 1")
+    return out
 
 
 def waves(x, peaks) -> np.ndarray:

@@ -131,6 +131,8 @@ def compositional_network(peaks, s0, scales=None) -> DeepReLU:
     s0 = check_real(s0, "s0")
     if scales is None:
         scales = differentiable_scales(peaks, s0)
+        if s0 != 0 and np.any(scales == 0):
+            raise ValueError(f"s0={s0} is too small: the differentiable scales underflow to zero")
     else:
         scales = _scales(scales, d)
         if scales[0] != s0:

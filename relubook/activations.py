@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from .nets import relu
-from .validate import as_array, check_choice, check_interval, check_real
+from .validate import check_bool, as_array, check_choice, check_interval, check_real
 
 __all__ = [
     "relu",
@@ -96,7 +96,11 @@ def prelu(z, alpha):
     """
     z = as_array(z, "z")
     alpha = as_array(alpha, "alpha")
-    return np.where(z > 0, z, alpha * z)
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = np.where(z > 0, z, alpha * z)
+    if not np.all(np.isfinite(out)):
+        raise ValueError("alpha * z overflows a double for these z and alpha; use smaller values")
+    return out
 
 
 def prelu_grad(z, alpha):
@@ -179,6 +183,7 @@ def activation(name: str, z, derivative: bool = False) -> np.ndarray:
     """Evaluate the activation ``name`` (or its derivative) at ``z``."""
     check_choice(name, "name", ACTIVATIONS)
     z = as_array(z, "z")
+    derivative = check_bool(derivative, "derivative")
     return ACTIVATIONS[name][1 if derivative else 0](z)
 
 

@@ -422,7 +422,7 @@ def fit_trig_series(f, half_width=1.0, order=3, n_grid=41):
     Returns ``(beta, W, b)``.
     """
     f = _check_function(f)
-    h = check_real(half_width, "half_width", positive=True)
+    h = check_real(half_width, "half_width", positive=True, high=1e150)
     K = check_int(order, "order", minimum=0, maximum=20)
     n = check_int(n_grid, "n_grid", minimum=3, maximum=2000)
     ks = [(k1, k2) for k1 in range(0, K + 1) for k2 in range(-K, K + 1) if k1 > 0 or k2 >= 0]

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from .nets import DeepReLU, ShallowReLU
-from .validate import as_array, check_choice, check_int, check_interval, check_real
+from .validate import check_size, as_array, check_choice, check_int, check_interval, check_real
 
 __all__ = [
     "h1",
@@ -58,7 +58,7 @@ def h2(version: str = "code") -> ShallowReLU:
 
 def square_nodes(n: int, a: float = -1.0, b: float = 1.0) -> np.ndarray:
     """The ``n + 2`` uniformly spaced nodes ``a = x_0 < ... < x_{n+1} = b`` (``n`` interior kinks)."""
-    n = check_int(n, "n", minimum=0)
+    n = check_size(n, "n", minimum=0, maximum=10**7, reason="the n + 2 nodes are held in memory")
     a, b = check_interval(a, b, ("a", "b"))
     return np.linspace(a, b, n + 2)
 
@@ -113,7 +113,7 @@ def sup_error_square(net, a: float = -1.0, b: float = 1.0, n_grid: int = 4001) -
     if not callable(net):
         raise TypeError(f"net must be a callable network, got {type(net).__name__}")
     a, b = check_interval(a, b, ("a", "b"))
-    n_grid = check_int(n_grid, "n_grid", minimum=2)
+    n_grid = check_size(n_grid, "n_grid", minimum=2, maximum=10**7, reason="the grid is held in memory")
     pts = [np.linspace(a, b, n_grid)]
     if isinstance(net, ShallowReLU) and net.input_dim == 1:
         k = kinks(net)

@@ -209,7 +209,7 @@ def multiplication_network(M: float, m: int) -> DeepReLU:
     (each ``f_m(t) - t^2`` lies in ``[0, 4^-(m+1)]``) and the network returns
     exactly 0 when ``x = 0`` or ``y = 0``.  ``m + 1`` hidden layers, ``6 + 9m`` neurons.
     """
-    M = check_real(M, "M", positive=True, high=1e150)
+    M = check_real(M, "M", low=1e-150, high=1e150)
     m = check_size(m, "m", maximum=MAX_M, reason="the terms 4^-m of f_m leave double precision (4^m overflows past 511)")
     s = 1.0 / (2 * M)
     rows = np.array([[1.0, 1.0], [-1.0, -1.0], [1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, -1.0]]) * s
@@ -231,7 +231,7 @@ def product_network(k: int, m: int) -> DeepReLU:
     k = check_size(k, "k", minimum=2, maximum=1024, reason="the first level alone has 9 k dense units")
     m = check_size(m, "m", maximum=MAX_M, reason="the terms 4^-m of f_m leave double precision (4^m overflows past 511)")
     # the widest layer of the first level: ceil(k/2) blocks of width 9, one dense square matrix
-    check_budget(8.0 * (9 * (k // 2 + 1)) ** 2 * (m + 2), f"product_network({k}, {m})'s dense block-diagonal layers")
+    check_budget(8.0 * (9 * (k // 2 + 1)) ** 2 * (m + 2), f"the dense block-diagonal layers of product_network(k={k}, m={m})")
     mult = multiplication_network(1.0, m)
     net, width = None, k
     while width > 1:

@@ -70,7 +70,11 @@ def triangle(x, a) -> np.ndarray:
     """The asymmetric triangle ``T_a`` on [0, 1], in its ReLU form ``R(x)/a - R(x-a)/(a(1-a))``."""
     a = check_real(a, "a", low=0.0, high=1.0, open_interval=True)
     x = as_array(x, "x")
-    return relu(x) / a - relu(x - a) / (a * (1 - a))
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = relu(x) / a - relu(x - a) / (a * (1 - a))
+    if not np.all(np.isfinite(out)):
+        raise ValueError(f"T_a(x) overflows a double for a={a} and these x; use a peak a farther from 0 and 1")
+    return out
 
 
 def waves(x, peaks) -> np.ndarray:
@@ -132,6 +136,8 @@ def compositional_network(peaks, s0, scales=None) -> DeepReLU:
     s0 = check_real(s0, "s0")
     if scales is None:
         scales = differentiable_scales(peaks, s0)
+        if s0 != 0 and np.any(scales == 0):
+            raise ValueError(f"s0={s0} is too small: the differentiable scales underflow to zero")
     else:
         scales = _scales(scales, d)
         if scales[0] != s0:

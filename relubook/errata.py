@@ -61,7 +61,7 @@ def dependency_cycle(dependencies) -> list[str] | None:
     if not isinstance(dependencies, dict):
         raise TypeError(f"dependencies must be a dict, got {type(dependencies).__name__}")
     for key, used in dependencies.items():
-        if isinstance(used, (str, bytes)) or not all(isinstance(u, str) for u in used):
+        if isinstance(used, (str, bytes)) or not hasattr(used, "__iter__") or not all(isinstance(u, str) for u in used):
             raise TypeError(f"dependencies[{key!r}] must be a list of result names")
     try:
         tuple(TopologicalSorter(dependencies).static_order())

@@ -179,7 +179,7 @@ def rai_sample(fan_out, fan_in, batch=(), generator=None, dtype=torch.float64, d
     batch = _batch(batch)
     dtype = check_dtype(dtype, "dtype")
     device = torch.device("cpu") if device is None else check_device(device, "device")
-    check_budget(8.0 * math.prod(batch) * fan_out * (fan_in + 1), "rai_sample's weights")
+    check_budget(8.0 * math.prod(batch) * fan_out * (fan_in + 1), "the weights of shape (*batch, fan_out, fan_in + 1)")
     V = _normal((*batch, fan_out, fan_in + 1), RAI_SIGMA / math.sqrt(fan_in), generator, dtype, device)
     k = torch.randint(0, fan_in + 1, (*batch, fan_out, 1), generator=generator, device=device)
     beta21 = torch.rand((*batch, fan_out, 1), generator=generator, dtype=dtype, device=device).sqrt()
@@ -221,7 +221,7 @@ def sample_layer(scheme: str, fan_in: int, fan_out: int, batch=(), generator=Non
     batch = _batch(batch)
     dtype = check_dtype(dtype, "dtype")
     device = check_device(device, "device")
-    check_budget(8.0 * math.prod(batch) * fan_out * (fan_in + 1), "the sampled layer weights")
+    check_budget(8.0 * math.prod(batch) * fan_out * (fan_in + 1), "the weights of shape (*batch, fan_out, fan_in + 1)")
     return entry["sampler"](batch, fan_in, fan_out, _generator(generator, device), dtype, device)
 
 
@@ -278,7 +278,7 @@ def second_moments(
     bias = check_bool(bias, "bias")
     dtype = check_dtype(dtype, "dtype", default=torch.float32)
     device = check_device(device, "device")
-    check_budget(8.0 * n_models * width * max(width, n_inputs), "second_moments' batched weights")
+    check_budget(8.0 * n_models * width * max(width, n_inputs), "the n_models x width x width weights")
     generator = _generator(generator, device)
     h = torch.randn((n_models, width, n_inputs), generator=generator, dtype=dtype, device=device)
     log_q = [torch.log(h.square().mean()).double()]

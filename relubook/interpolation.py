@@ -133,9 +133,13 @@ def _separates(X, w) -> bool:
 
 def moment_direction(r: int, t: float) -> np.ndarray:
     """The moment-curve vector ``(1, t, t^2, ..., t^(r-1))``."""
-    r = check_int(r, "r", minimum=1)
+    r = check_size(r, "r", maximum=10**6, reason="the vector has r coordinates")
     t = check_real(t, "t")
-    return t ** np.arange(r, dtype=float)
+    with np.errstate(over="ignore"):
+        w = t ** np.arange(r, dtype=float)
+    if not np.all(np.isfinite(w)):
+        raise ValueError(f"t^(r-1) overflows a double for t={t}, r={r}; use a smaller |t| or r")
+    return w
 
 
 def separating_direction(X, method: str = "best", trials: int = 8, seed: int = 0) -> np.ndarray:
@@ -157,7 +161,7 @@ def separating_direction(X, method: str = "best", trials: int = 8, seed: int = 0
     trials = check_size(trials, "trials", maximum=10_000, reason="each trial is one projection and sort of all points")
     seed = check_int(seed, "seed", minimum=0)
     n, r = X.shape
-    check_budget(8.0 * (trials + 2) * n, f"separating_direction's {trials + 2} candidate projections of {n} points")
+    check_budget(8.0 * (trials + 2) * n, f"the trials + 2 = {trials + 2} candidate projections of the {n} points X")
     if r == 1:
         _check_distinct(X)
         return np.ones(1)
@@ -212,6 +216,8 @@ def _prepare(X, Y, direction):
             raise ValueError(f"direction must have shape ({r},) to match X's {r} columns, got {w.shape}")
         if not np.any(w != 0):
             raise ValueError("direction must be non-zero")
+        if not 1e-150 < np.linalg.norm(w) < 1e150:
+            raise ValueError(f"direction must have a norm between 1e-150 and 1e150, got {np.linalg.norm(w):.3g}")
         t = X @ w
         if not np.all(np.isfinite(t)):
             raise ValueError("direction gives non-finite projections w . x (overflow)")
@@ -368,7 +374,7 @@ def design_matrix(y) -> np.ndarray:
     y = as_array(y, "y", ndim=1)
     if y.size == 0:
         raise ValueError("y must contain at least one value")
-    check_budget(8.0 * y.size * y.size * 2, f"the dense {y.size} x {y.size} design matrix")
+    check_budget(8.0 * y.size * y.size * 2, f"the dense {y.size} x {y.size} design matrix of y")
     return np.hstack([np.ones((y.size, 1)), relu(y[:, None] - y[None, :-1])])
 
 
@@ -476,7 +482,7 @@ def noisy_sample(n: int, noise: float = 0.1, seed: int = 0):
 
     Returns ``(x, y, truth)`` where ``truth`` is the noise-free function.
     """
-    n = check_int(n, "n", minimum=1)
+    n = check_size(n, "n", maximum=10**7, reason="the sample is held in memory")
     noise = check_real(noise, "noise", nonnegative=True)
     seed = check_int(seed, "seed", minimum=0)
     rng = np.random.default_rng(shifted(seed))

@@ -251,7 +251,7 @@ class DeepReLU:
     def pre_activations(self, X) -> list[np.ndarray]:
         """Pre-activations of every hidden layer, each of shape ``(n, width)``."""
         H = as_points(X, "X", self.input_dim)
-        check_budget(8.0 * H.shape[0] * self.n_neurons, f"the pre-activations of {H.shape[0]} points")
+        check_budget(8.0 * H.shape[0] * self.n_neurons, f"the pre-activations of the {H.shape[0]} points X")
         out = []
         for W, b in self.layers[:-1]:
             Z = H @ W.T + b

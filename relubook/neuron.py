@@ -24,7 +24,7 @@ import numpy as np
 
 from .device import generator
 from .nets import DeepReLU, ShallowReLU, relu
-from .validate import as_sequence, as_array, as_points, check_choice, check_int, check_interval, check_real
+from .validate import check_size, as_sequence, as_array, as_points, check_choice, check_int, check_interval, check_real
 
 __all__ = [
     "gate",
@@ -305,7 +305,7 @@ def active_probability(b, sigma, d, inputs: str = "sphere") -> float:
 
     b = check_real(b, "b")
     sigma = check_real(sigma, "sigma", positive=True)
-    d = check_int(d, "d", minimum=1)
+    d = check_size(d, "d", maximum=10**9, reason="the input dimension enters a chi distribution")
     check_choice(inputs, "inputs", INPUT_MODELS)
     if inputs == "sphere" or b == 0:
         return float(special.ndtr(b / (sigma * np.sqrt(d))))

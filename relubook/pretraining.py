@@ -37,7 +37,7 @@ from .compositional import compositional_network
 from .device import device as default_device, shifted
 from .nets import DeepReLU
 from .training import BatchedMLP
-from .validate import as_array, check_choice, check_int, check_real
+from .validate import check_budget, as_array, check_choice, check_int, check_real
 
 __all__ = [
     "TARGETS",
@@ -124,6 +124,7 @@ def starting_peaks(n_models: int, depth: int = 5, seed: int = 0, low: float = 0.
     n_models = check_int(n_models, "n_models", minimum=1)
     depth = check_int(depth, "depth", minimum=1)
     seed = check_int(seed, "seed", minimum=0)
+    check_budget(8.0 * n_models * depth, "the n_models x depth peaks")
     low = check_real(low, "low", low=0.0, high=1.0, open_interval=True)
     high = check_real(high, "high", low=0.0, high=1.0, open_interval=True)
     if not low < high:
@@ -692,6 +693,7 @@ def neuron_bends(net, n: int = 20001) -> np.ndarray:
     if deep.input_dim != 1:
         raise ValueError(f"net must have one input, got {deep.input_dim}")
     n = check_int(n, "n", minimum=2)
+    check_budget(8.0 * n * max(1, deep.n_neurons), "the pre-activations at n points")
     pre = deep.pre_activations(np.linspace(0.0, 1.0, n)[:, None])
     widths = {z.shape[1] for z in pre}
     if len(widths) != 1:

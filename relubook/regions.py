@@ -613,7 +613,7 @@ def activation_pattern_ids(net, X) -> np.ndarray:
     X = as_points(X, "X", deep.input_dim)
     units = max(1, deep.n_neurons)
     nbytes = (units + 7) // 8
-    check_budget(float(X.shape[0]) * (nbytes + 16), f"the packed activation patterns of {X.shape[0]} points")
+    check_budget(float(X.shape[0]) * (nbytes + 16), f"the packed activation patterns of the {X.shape[0]} points X")
     packed = np.empty((X.shape[0], nbytes), dtype=np.uint8)
     step = max(1, CHUNK_BYTES // (8 * units))
     for start in range(0, X.shape[0], step):

@@ -14,12 +14,14 @@ moment ``q``)::
 
 from __future__ import annotations
 
-from .validate import check_bool
-
 import functools
+import math
 import numbers
 
+import numpy as np
 import sympy as sp
+
+from .validate import check_bool
 
 __all__ = [
     "SYMBOLS",
@@ -56,16 +58,29 @@ def relu_expr(z=None):
     return sp.Piecewise((z, z > 0), (0, True))
 
 
+def _positive(value, name):
+    """A positive real number or a sympy expression, as a sympy object."""
+    if isinstance(value, sp.Basic):
+        if value.is_real is False or value.is_positive is False:
+            raise ValueError(f"{name} must be positive, got {value}")
+        return value
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a positive number or a sympy expression, got {type(value).__name__}")
+    if not math.isfinite(float(value)) or value <= 0:
+        raise ValueError(f"{name} must be a finite positive number, got {value}")
+    return sp.sympify(value)
+
+
 def normal_density(variance=None):
     """Density of ``N(0, variance)`` in ``z`` and its support ``(-oo, oo)``."""
     z = SYMBOLS["z"]
-    v = SYMBOLS["s2"] if variance is None else sp.sympify(variance)
+    v = SYMBOLS["s2"] if variance is None else _positive(variance, "variance")
     return sp.exp(-(z**2) / (2 * v)) / sp.sqrt(2 * sp.pi * v), (-sp.oo, sp.oo)
 
 
 def uniform_density(half_width=None):
     """Density of ``U(-a, a)`` in ``z`` and its support ``(-a, a)``."""
-    a = SYMBOLS["a"] if half_width is None else sp.sympify(half_width)
+    a = SYMBOLS["a"] if half_width is None else _positive(half_width, "half_width")
     return 1 / (2 * a), (-a, a)
 
 
@@ -87,12 +102,21 @@ def expectation(expr, density):
     return sp.simplify(total)
 
 
-@functools.lru_cache(maxsize=None)
 def relu_second_moment(law: str = "normal"):
+    """``(E[relu(z)^2], E[z^2])`` for a centred ``z`` (``law`` ``"normal"`` or ``"uniform"``)."""
+    if not isinstance(law, str):
+        raise TypeError(f"law must be 'normal' or 'uniform', got {type(law).__name__}")
+    return _relu_second_moment(law)
+
+
+@functools.lru_cache(maxsize=None)
+def _relu_second_moment(law: str = "normal"):
     """``(E[relu(z)^2], E[z^2])`` for a centred ``z`` (``law`` ``"normal"`` or ``"uniform"``).
 
     Both laws are symmetric, so the first is half the second.
     """
+    if not isinstance(law, str):
+        raise TypeError(f"law must be 'normal' or 'uniform', got {type(law).__name__}")
     if law == "normal":
         density = normal_density()
     elif law == "uniform":

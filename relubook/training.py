@@ -77,7 +77,7 @@ class BatchedMLP(torch.nn.Module):
         self.inits = _per_model(init, n_models, "init", schemes())
         dtype = check_dtype(dtype, "dtype")
         device = check_device(device, "device")
-        check_budget(8.0 * n_models * sum(a * b for a, b in zip(widths[:-1], widths[1:])), "the models' weights")
+        check_budget(8.0 * n_models * sum(a * b for a, b in zip(widths[:-1], widths[1:])), "the weights of n_models models of these widths")
         gen = torch.Generator(device="cpu").manual_seed(shifted(seed))
         self.weights = torch.nn.ParameterList()
         self.biases = torch.nn.ParameterList()

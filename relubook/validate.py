@@ -227,6 +227,8 @@ def check_interval(lo: Any, hi: Any, names: tuple[str, str] = ("lo", "hi")) -> t
     hi = check_real(hi, names[1])
     if not lo < hi:
         raise ValueError(f"{names[0]} must be smaller than {names[1]}, got {names[0]}={lo}, {names[1]}={hi}")
+    if not np.isfinite(hi - lo):
+        raise ValueError(f"{names[1]} - {names[0]} must be a finite number, got {names[0]}={lo}, {names[1]}={hi}")
     return lo, hi
 
 

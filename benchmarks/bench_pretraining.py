@@ -9,10 +9,14 @@ Prints both times and the ratio.  Run: python benchmarks/bench_pretraining.py
 """
 
 import argparse
+import sys
 import time
 
 import numpy as np
 import torch
+
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+from _common import check, finish  # noqa: E402
 
 from relubook import pretraining as pt
 from relubook.training import BatchedMLP
@@ -69,7 +73,9 @@ def loop_one(kind, curve, peaks, epochs, pretrain_epochs, x, y):
 
 
 def main(n_models=30, epochs=1000, pretrain_epochs=200, loop_models=1, threads=1):
-    torch.set_num_threads(threads)
+    import relubook as rb
+
+    rb.pin_threads(threads)
     curves, types = tuple(pt.TARGETS), pt.NETWORK_TYPES
     total = len(curves) * len(types) * n_models
     t = time.perf_counter()
@@ -94,6 +100,7 @@ def main(n_models=30, epochs=1000, pretrain_epochs=200, loop_models=1, threads=1
     print(f"batched (one tensor program, all {total} models): {batched:.1f} s")
     print(f"per-model Python loop: {loop_sub:.1f} s for {n_loop} models, extrapolated linearly to {total}: {loop:.0f} s")
     print(f"speed-up: {loop / batched:.0f}x")
+    check("the batched study >= 10x faster than the per-model loop", loop / batched >= 10, f"{loop / batched:.0f}x")
     print(f"x^3: min MSE default {study.mse('x^3', 'default').min():.2e}, enforced {study.mse('x^3', 'enforced').min():.2e}")
 
 
@@ -104,3 +111,4 @@ if __name__ == "__main__":
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
     main(n_models=args.models, loop_models=args.loop_models, threads=args.threads)
+    finish()

@@ -93,4 +93,4 @@ def test_pin_threads_default_override_and_bad_input(monkeypatch):
         with pytest.raises(TypeError, match="n must be"):
             rb.pin_threads(1.5)
     finally:
-        torch.set_num_threads(before)
+        rb.pin_threads(before)

@@ -148,11 +148,13 @@ test-build: venv vendor
 
 # The built site in headless Chromium (Debian's chromium, installed here when missing), served
 # from localhost with every other request refused: math typeset, alt text, widget state drawn,
-# internal links, no console errors.  Keeps _build/screenshots/.  Builds the book if needed.
+# internal links, no console errors; and chapter 1's student notebook run in a real JupyterLab
+# (tests_browser/test_lab.py).  Keeps _build/screenshots/.  Builds the book and notebooks if needed.
 CHROMIUM ?= /usr/bin/chromium
 SUDO     := $(if $(filter 0,$(shell id -u)),,sudo)
 test-browser: venv
 	@test -f _build/html/index.html || $(MAKE) book
+	@test -f $(NOTEBOOKS)/student/01_relu.ipynb || $(MAKE) notebooks
 	@test -x $(CHROMIUM) || { command -v apt-get >/dev/null || { echo >&2 "no $(CHROMIUM) and no apt-get: install Chromium and run make test-browser CHROMIUM=/path/to/chromium"; exit 1; }; \
 	  echo "installing Debian's chromium and chromium-driver"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }

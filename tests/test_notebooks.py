@@ -352,3 +352,8 @@ def test_checker_called_by_its_full_name_gets_its_import(tmp_path):
     nb = convert(tmp_path, "student", chapter)
     checker = next(c for c in code(nb) if "checker" in c.metadata.get("tags", []))
     assert checker.source == "import relubook.checks\nrelubook.checks.relu.relu_derivative(relu_prime)"
+
+
+def test_leak_phrases_are_also_looked_for_with_the_macros_written_out(tmp_path):
+    assert editions._with_macros_written_out(r"a \ReLU(x) \R \Rightarrow", {"ReLU": r"\operatorname{ReLU}", "R": r"\mathbb{R}"}) \
+        == r"a \operatorname{ReLU}(x) \mathbb{R} \Rightarrow"

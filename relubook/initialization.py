@@ -103,12 +103,19 @@ def bias_variance(scheme: str, fan_in: int, fan_out: int):
     return None if f is None else f(fan_in, fan_out)
 
 
+def _draw_device(generator, device):
+    """A generator draws on its own device; the numbers are then moved, so that a CPU generator
+    gives the same weights on a CPU-only machine and on a GPU machine."""
+    return device if generator is None else generator.device
+
+
 def _uniform(shape, bound, generator, dtype, device):
-    return (torch.rand(shape, generator=generator, dtype=dtype, device=device) * 2 - 1) * bound
+    u = torch.rand(shape, generator=generator, dtype=dtype, device=_draw_device(generator, device))
+    return ((u * 2 - 1) * bound).to(device)
 
 
 def _normal(shape, std, generator, dtype, device):
-    return torch.randn(shape, generator=generator, dtype=dtype, device=device) * std
+    return (torch.randn(shape, generator=generator, dtype=dtype, device=_draw_device(generator, device)) * std).to(device)
 
 
 def _torch_default(batch, fan_in, fan_out, generator, dtype, device):
@@ -181,8 +188,10 @@ def rai_sample(fan_out, fan_in, batch=(), generator=None, dtype=torch.float64, d
     device = torch.device("cpu") if device is None else check_device(device, "device")
     check_budget(8.0 * math.prod(batch) * fan_out * (fan_in + 1), "the weights of shape (*batch, fan_out, fan_in + 1)")
     V = _normal((*batch, fan_out, fan_in + 1), RAI_SIGMA / math.sqrt(fan_in), generator, dtype, device)
-    k = torch.randint(0, fan_in + 1, (*batch, fan_out, 1), generator=generator, device=device)
-    beta21 = torch.rand((*batch, fan_out, 1), generator=generator, dtype=dtype, device=device).sqrt()
+    k = torch.randint(0, fan_in + 1, (*batch, fan_out, 1), generator=generator,
+                      device=_draw_device(generator, device)).to(device)
+    beta21 = torch.rand((*batch, fan_out, 1), generator=generator, dtype=dtype,
+                        device=_draw_device(generator, device)).sqrt().to(device)
     V.scatter_(-1, k, beta21)  # Beta(2, 1) has CDF x^2, so sqrt(U) is Beta(2, 1)
     return V[..., :fan_in].contiguous(), V[..., fan_in].contiguous()
 
@@ -267,7 +276,8 @@ def second_moments(
     biases are set to zero.  Moments as small as ``6**-50`` would underflow in
     float32, so the activations are rescaled by one common factor after each
     layer and the factor's logarithm is carried along (biases are divided by
-    the same factor, so the network computed is unchanged).
+    the same factor, so the network computed is unchanged).  With a ``generator``, the ensemble is
+    drawn and run on the generator's device, so a CPU generator gives the same numbers everywhere.
     """
 
     _scheme(scheme)
@@ -280,6 +290,10 @@ def second_moments(
     device = check_device(device, "device")
     check_budget(8.0 * n_models * width * max(width, n_inputs), "the n_models x width x width weights")
     generator = _generator(generator, device)
+    if generator is not None and generator.device.type != device.type:
+        # a generator draws on its own device: compute there, so that the same generator gives the
+        # same numbers on a CPU-only machine and on a GPU machine
+        device = generator.device
     h = torch.randn((n_models, width, n_inputs), generator=generator, dtype=dtype, device=device)
     log_q = [torch.log(h.square().mean()).double()]
     log_scale = torch.zeros((), dtype=torch.float64, device=device)  # true activations = exp(log_scale) * h

@@ -252,6 +252,7 @@ def region_records(regions, digits: int = 3) -> list[dict]:
     """:func:`region_table` rows as dicts for :func:`relubook.tables.table`: pattern, active units,
     the affine function (as math) and the area."""
     digits = check_int(digits, "digits", minimum=0, maximum=12)
+    regions = as_sequence(regions, "regions", "Region objects")
     out = []
     for r in regions:
         if not isinstance(r, Region):

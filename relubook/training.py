@@ -27,7 +27,7 @@ import torch
 
 from .device import device as default_device, shifted
 from .initialization import sample_layer, schemes
-from .validate import as_array, check_budget, check_choice, check_device, check_dtype, check_int, check_real
+from .validate import MEMORY_BUDGET, as_array, as_sequence, check_budget, check_choice, check_device, check_dtype, check_int, check_real
 
 __all__ = ["ACTIVATIONS", "BatchedMLP", "train_batched", "accuracy", "grid_table", "train_grid", "seeds_table",
            "DEPTH_SCALES", "depth_grid", "depth_study", "depth_summary",
@@ -49,6 +49,15 @@ def _per_model(value, n_models, name, choices=None):
         for v in values:
             check_choice(v, name, choices)
     return values
+
+
+def _device_budget(device) -> int | None:
+    """The memory a batch of models may take: the package's default on the CPU, half the free
+    memory of a CUDA device (the paper-scale studies of chapter 10 need several GiB there)."""
+    if device.type == "cuda":
+        free, _ = torch.cuda.mem_get_info(device)
+        return max(MEMORY_BUDGET, free // 2)
+    return None
 
 
 class BatchedMLP(torch.nn.Module):
@@ -77,7 +86,8 @@ class BatchedMLP(torch.nn.Module):
         self.inits = _per_model(init, n_models, "init", schemes())
         dtype = check_dtype(dtype, "dtype")
         device = check_device(device, "device")
-        check_budget(8.0 * n_models * sum(a * b for a, b in zip(widths[:-1], widths[1:])), "the weights of n_models models of these widths")
+        check_budget(8.0 * n_models * sum(a * b for a, b in zip(widths[:-1], widths[1:])),
+                     "the weights of n_models models of these widths", budget=_device_budget(device))
         gen = torch.Generator(device="cpu").manual_seed(shifted(seed))
         self.weights = torch.nn.ParameterList()
         self.biases = torch.nn.ParameterList()
@@ -426,17 +436,23 @@ def train_grid(X, y, grid, *, depth: int, width: int, n_seeds: int, epochs: int,
     and (with test data) ``"test_acc"``, the final values as arrays of shape ``(n_seeds, len(grid))``;
     ``curves[metric]`` has shape ``(len(epochs), n_seeds, len(grid))``.
     """
-    grid = [tuple(g) for g in grid]
+    grid = [tuple(g) for g in as_sequence(grid, "grid", "(activation, init, lr) triples")]
     if not grid or any(len(g) != 3 for g in grid):
         raise ValueError("grid must be a non-empty list of (activation, init, lr) triples")
     n_seeds = check_int(n_seeds, "n_seeds", minimum=1)
     depth = check_int(depth, "depth", minimum=1)
     width = check_int(width, "width", minimum=1)
+    seed = check_int(seed, "seed", minimum=0)
     G = len(grid)
-    d_in = np.asarray(X).shape[1] if np.ndim(X) == 2 else None
-    if d_in is None:
-        raise ValueError(f"X must be a 2-D array of shape (n, d_in), got shape {np.shape(X)}")
-    n_classes = int(np.max(np.concatenate([np.ravel(y)] + ([np.ravel(y_test)] if y_test is not None else [])))) + 1
+    X = as_array(X, "X", ndim=2)
+    d_in = X.shape[1]
+    y = as_array(y, "y", ndim=1)
+    if y_test is not None:
+        y_test = as_array(y_test, "y_test", ndim=1)
+    labels = np.concatenate([y] + ([y_test] if y_test is not None else []))
+    if labels.size == 0 or np.any(labels < 0) or np.any(labels != np.round(labels)):
+        raise ValueError("y and y_test must hold class labels 0, 1, 2, ... (non-negative whole numbers)")
+    n_classes = int(labels.max()) + 1
     full = grid * n_seeds
     model = BatchedMLP(len(full), [d_in] + [width] * depth + [n_classes], [g[0] for g in full],
                        [g[1] for g in full], seed=seed)
@@ -529,6 +545,9 @@ def depth_summary(results: dict, chance: float = 0.12) -> dict:
     ``"activation/init/lr"``), the best activation per seed at learning rate 0.01, and whether
     ReLU with He weights leaves chance level (training accuracy above ``chance``) per seed.
     """
+    if not isinstance(results, dict):
+        raise TypeError(f"results must be the dict returned by depth_study, got {type(results).__name__}")
+    chance = check_real(chance, "chance", low=0.0, high=1.0)
     summary = {}
     for depth, res in results.items():
         grid, test, train = res["grid"], np.asarray(res["test_acc"]), np.asarray(res["train_acc"])

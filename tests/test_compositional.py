@@ -54,7 +54,9 @@ def test_network_equals_formula(d):
     assert np.max(np.abs(net(x) - cnet.compositional_function(x, peaks, scales))) < 1e-14 * gain
     import torch
 
-    torch_out = net.to_torch(dtype=torch.float64)(torch.tensor(x[:, None])).detach().numpy().ravel()
+    module = net.to_torch(dtype=torch.float64)  # on rb.device(): CUDA where present
+    dev = next(module.parameters()).device
+    torch_out = module(torch.tensor(x[:, None], device=dev)).detach().cpu().numpy().ravel()
     assert np.max(np.abs(torch_out - net(x))) < 1e-14 * gain
 
 

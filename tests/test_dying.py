@@ -79,8 +79,8 @@ def test_dead_neurons_all_model_types():
 def test_dead_neuron_gets_zero_gradient():
     W1 = np.array([[1.0], [-1.0]])
     b1 = np.array([0.0, -2.0])
-    model = rb.DeepReLU([(W1, b1), (np.ones((1, 2)), np.zeros(1))]).to_torch()
-    X = torch.linspace(0, 1, 7, dtype=torch.float64)[:, None]
+    model = rb.DeepReLU([(W1, b1), (np.ones((1, 2)), np.zeros(1))]).to_torch()  # on rb.device()
+    X = torch.linspace(0, 1, 7, dtype=torch.float64, device=model[0].weight.device)[:, None]
     loss = (model(X) - 1).pow(2).mean()
     loss.backward()
     g = model[0].weight.grad

@@ -236,7 +236,9 @@ def test_fuzz_bad_input(n, r, bad, data):
     method = data.draw(st.sampled_from(["ramp", "hat"]))
     try:
         net = ip.interpolate(X, Y, method=method)
-    except ValueError:
+    except (ValueError, RuntimeWarning):
+        # refused, or (under the test's warnings-as-errors) the residual check's warning with the
+        # achieved error: points 0 and 3.3e-226 are distinct but too close for float64 (found on a GPU runner)
         return
     # accepted input must be valid data and must be fitted
     assert X.shape[0] == Y.shape[0] > 0 and np.all(np.isfinite(X)) and np.all(np.isfinite(Y))

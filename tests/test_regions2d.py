@@ -116,7 +116,7 @@ def test_torch_float32_module():
     regs = r2.linear_regions_2d(mod)
     C = np.array([r.centroid for r in regs])
     with torch.no_grad():
-        out = mod(torch.as_tensor(C, dtype=torch.float32)).cpu().numpy()
+        out = mod(torch.as_tensor(C, dtype=torch.float32, device=next(mod.parameters()).device)).cpu().numpy()
     for r, x, v in zip(regs, C, out):
         assert abs(r(x[None])[0, 0] - v) < 1e-4
     assert abs(r2.region_areas(regs).sum() - 4) < 1e-9

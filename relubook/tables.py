@@ -184,7 +184,9 @@ class Table:
         ]
         for row in self.strings.itertuples(index=False):
             lines.append("| " + " | ".join(_md_cell(v) for v in row) + " |")
-        fence = "`" * 4
+        # tildes, not backticks: a backtick fence's info string may not contain a backtick, and a
+        # caption may hold a role such as {prf:ref}`...` (CommonMark; the table would print as text)
+        fence = "~" * 4
         return "\n".join(
             [f"{fence}{{table}} {self.caption}", f":name: {self.label}", ":class: relubook-table", "", *lines, fence]
         )

@@ -38,7 +38,9 @@ def test_myst_table_is_numbered_captioned_and_has_units():
     t = tables.table(pd.DataFrame({"$n$": [1, 2], "error": [0.25, 0.0625], "pipe": ["a|b", "c"]}),
                      caption="Errors of $f$", label="tab-errors", units={"error": "abs."})
     md = t.to_myst()
-    assert md.startswith("````{table} Errors of $f$\n:name: tab-errors")
+    assert md.startswith("~~~~{table} Errors of $f$\n:name: tab-errors")
+    # a caption with a role (backticks) needs a tilde fence: a backtick fence's info string may not hold one
+    assert tables.table({"a": [1.0]}, label="tab-role", caption="See {prf:ref}`lem-x`.").to_myst().startswith("~~~~{table}")
     assert "| $n$ | error (abs.) | pipe |" in md
     assert "|---:|---:|:---|" in md
     assert "a\\|b" in md

@@ -707,9 +707,12 @@ def _answer_names(call: str, defined: set[str]) -> list[str]:
         if isinstance(node, ast.Call) and _CHECK_CALL_START.match(ast.unparse(node.func) + "("):
             args = list(node.args) + [k.value for k in node.keywords]
             for k, a in enumerate(args):
-                if isinstance(a, ast.Name) and a.id not in vars(builtins) and (k == 0 or a.id not in defined):
-                    if a.id not in names:
-                        names.append(a.id)
+                # a name, or the names in a list or tuple literal ([s0, s1, s2, s3])
+                items = a.elts if isinstance(a, (ast.List, ast.Tuple)) else [a]
+                for b in items:
+                    if isinstance(b, ast.Name) and b.id not in vars(builtins) and (k == 0 or b.id not in defined):
+                        if b.id not in names:
+                            names.append(b.id)
     return names
 
 

@@ -357,3 +357,11 @@ def test_checker_called_by_its_full_name_gets_its_import(tmp_path):
 def test_leak_phrases_are_also_looked_for_with_the_macros_written_out(tmp_path):
     assert editions._with_macros_written_out(r"a \ReLU(x) \R \Rightarrow", {"ReLU": r"\operatorname{ReLU}", "R": r"\mathbb{R}"}) \
         == r"a \operatorname{ReLU}(x) \mathbb{R} \Rightarrow"
+
+
+def test_answer_names_inside_a_list_literal():
+    """ch13's exercise checks [s0, s1, s2, s3]: every name gets its answer line (a NameError otherwise)."""
+    from bookkit.notebooks import _answer_names
+
+    call = "checks.compositional.check_tied_scales([0.3, 0.6, 0.2, 0.7], [s0, s1, s2, s3])"
+    assert _answer_names(call, set()) == ["s0", "s1", "s2", "s3"]

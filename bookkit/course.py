@@ -161,7 +161,8 @@ def plan_lines(root, name: str) -> list[str]:
     plan = load_course(root)["plans"][name]
     exs, data = _exercise_minutes(root)
     lines = [f"**{plan['title']}.** {plan.get('about', '')}".rstrip(), "",
-             "```{list-table}", ":header-rows: 1", ":class: relubook-course-plan", "",
+             f"```{{list-table}} {plan['title']}: the chapters, exercises and homework time of every week",
+             ":header-rows: 1", ":class: relubook-course-plan", "",
              "* - Week", "  - Read", "  - In class (★)", "  - Homework (★★)", "  - Homework time"]
     for k, week in enumerate(plan["weeks"], start=1):
         mine = [e for e in exs if e.page.split("/")[-1] in week]

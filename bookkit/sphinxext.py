@@ -105,7 +105,8 @@ class ExerciseTable(_BookDirective):
         course = _course(root)
         self.env.note_dependency(str(root / course.EXERCISE_FILE))
         data = course.load_exercise_data(root)
-        lines = ["```{list-table}", ":header-rows: 1", ":class: relubook-exercise-table", ""]
+        lines = ["```{list-table} Every exercise of the book: chapter, difficulty, time, skill tested and checker",
+                 ":header-rows: 1", ":class: relubook-exercise-table", ""]
         lines += ["* - Exercise", "  - Chapter", "  - Difficulty", "  - Time", "  - Skill tested",
                   "  - Checker in `relubook.checks`"]
         for ex in rows:
@@ -133,7 +134,8 @@ class AssignmentPlan(_BookDirective):
         def refs(selected):
             return ", ".join(f"{{numref}}`{ex.label}`" + (" (checker)" if ex.checkers else "") for ex in selected) or "–"
 
-        lines = ["```{list-table}", ":header-rows: 1", ":class: relubook-assignment-plan", ""]
+        lines = ["```{list-table} The assignments: one per chapter with a computable exercise",
+                 ":header-rows: 1", ":class: relubook-assignment-plan", ""]
         lines += ["* - Week", "  - Read", "  - In class (★)", "  - Homework (★★)", "  - Stretch (★★★)"]
         for week, page in enumerate(pages, start=1):
             mine = [ex for ex in rows if ex.page == page]

@@ -621,20 +621,35 @@ CHOICE_VARIANTS = ((200, 0.5, 3e-4), (50, 0.5, 3e-4), (500, 0.5, 3e-4),
                    (200, 0.25, 3e-4), (200, 0.75, 3e-4), (200, 0.5, 1e-3))
 
 
-def choices_study(reps: int, seed: int = 0, progress: bool | None = False, device=None) -> dict:
-    """Every variant of :data:`CHOICE_VARIANTS` on ``x^3`` with the condition enforced, ``reps``
-    models each (the same starting peaks for every variant), as one program.
+def choices_study(reps: int, seed: int = 0, progress: bool | None = False, device=None, *,
+                  epochs: int = 1000, variants=CHOICE_VARIANTS) -> dict:
+    """Every variant of ``variants`` (default :data:`CHOICE_VARIANTS`) on ``x^3`` with the condition
+    enforced, ``reps`` models each (the same starting peaks for every variant), as one program of
+    ``epochs`` steps.  A variant is ``(pretraining epochs, stand-in a_d, raw-weight lr)``; its
+    pretraining epochs are at most ``epochs``.
 
     Returns ``{"variants", "mse", "switch", "study"}``: final MSE and MSE at the end of
-    pretraining, arrays of shape ``(len(CHOICE_VARIANTS), reps)``, and the :class:`Study`.
+    pretraining, arrays of shape ``(len(variants), reps)``, and the :class:`Study`.
     """
     reps = check_int(reps, "reps", minimum=1)
-    V = len(CHOICE_VARIANTS)
-    per_model = np.repeat(np.array(CHOICE_VARIANTS), reps, axis=0)
-    study = run_study(["x^3"], ["enforced"], n_models=len(per_model), pretrain_epochs=per_model[:, 0].astype(int),
+    epochs = check_int(epochs, "epochs", minimum=1)
+    if isinstance(variants, (str, bytes)) or not hasattr(variants, "__len__") or len(variants) == 0:
+        raise TypeError("variants must be a non-empty sequence of (pretraining epochs, a_d, lr) triples")
+    checked = []
+    for v in variants:
+        if isinstance(v, (str, bytes)) or not hasattr(v, "__len__") or len(v) != 3:
+            raise TypeError(f"variants must hold (pretraining epochs, a_d, lr) triples, got {v!r}")
+        checked.append((check_int(v[0], "variants", minimum=0, maximum=epochs),
+                        check_real(v[1], "variants", low=0.0, high=1.0, open_interval=True),
+                        check_real(v[2], "variants", positive=True)))
+    variants = tuple(checked)
+    V = len(variants)
+    per_model = np.repeat(np.array(variants, dtype=float), reps, axis=0)
+    study = run_study(["x^3"], ["enforced"], n_models=len(per_model), epochs=epochs,
+                      pretrain_epochs=per_model[:, 0].astype(int),
                       next_peak=per_model[:, 1], lr=per_model[:, 2], seed=seed,
                       start_peaks=np.tile(starting_peaks(reps, seed=seed), (V, 1)), progress=progress, device=device)
-    return {"variants": CHOICE_VARIANTS, "mse": study.mse("x^3", "enforced").reshape(V, reps),
+    return {"variants": variants, "mse": study.mse("x^3", "enforced").reshape(V, reps),
             "switch": study.switch_loss[0, 0].reshape(V, reps), "study": study}
 
 

@@ -231,7 +231,8 @@ def _random_calls():
         "dying.learning_rate_study": lambda: dying.learning_rate_study(
             X[:, :2], np.array([0, 1, 0, 1, 0, 1]), X[:, :2], np.array([0, 1, 0, 1, 0, 1]), lrs=(0.1,), n_seeds=1,
             widths=(3,), epochs=1)["dead"],
-        "pretraining.choices_study": lambda: pretraining.choices_study(1, device="cpu")["mse"],
+        "pretraining.choices_study": lambda: pretraining.choices_study(
+            1, device="cpu", epochs=20, variants=((10, 0.5, 3e-4), (5, 0.25, 1e-3)))["mse"],
         "training.train_grid": lambda: training.train_grid(
             X[:, :2], np.array([0, 1, 0, 1, 0, 1]), [("relu", "he", 0.1)], depth=2, width=3, n_seeds=2, epochs=1,
             batch_size=3),

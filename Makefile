@@ -55,6 +55,10 @@ $(VENV)/.stamp: requirements.txt constraints.txt pyproject.toml
 # constraints.txt): a change there drops the cache and the doctrees; a prose edit executes nothing.
 # A failing page is reported first (page, cell, line, error); the other pages still build.
 JOBS    ?= 2
+# threads per worker, so that JOBS workers (chapters, nbval kernels, unit-test workers) share the
+# cores without oversubscribing them
+THREADS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); t=$$(( n / $(JOBS) )); echo $$(( t > 0 ? t : 1 )))
+PIN     := OMP_NUM_THREADS=$(THREADS) MKL_NUM_THREADS=$(THREADS) OPENBLAS_NUM_THREADS=$(THREADS)
 EXECUTE := $(BIN)/python tools/execute_chapters.py --jobs $(JOBS)
 JB_BUILD = $(EXECUTE) --then "$(JB) build . -W --keep-going -n $(1)"
 .PHONY: execute FORCE
@@ -106,8 +110,9 @@ test-assignments: venv
 public-export: venv
 	$(BIN)/python -m bookkit.public . _build/public $(if $(PUBLIC_REPOSITORY),--public-repository $(PUBLIC_REPOSITORY))
 
+# JOBS pytest-xdist workers, the slow tests handed out as workers free up (--dist worksteal)
 test-unit: venv
-	$(BIN)/python -m pytest tests -q
+	$(PIN) $(BIN)/python -m pytest tests -q -n $(JOBS) --dist worksteal
 
 # The notebook edition (bookkit/notebooks.py): one plain .ipynb per chapter for each edition, glued
 # numbers from the executed build (make book's jupyter-cache, so nothing runs again), a zip of each
@@ -120,10 +125,11 @@ notebooks: book
 
 # nbval over the student notebooks, the files readers run: set-up cell visible, answer cells empty,
 # checkers called, exactly as downloaded.  (The build executes the .md sources; this is each
-# chapter's second and last run per make test.)  Then the leak test over the student notebooks and
+# chapter's second and last run per make test.)  JOBS notebooks at a time (pytest-xdist; --dist
+# loadscope keeps each notebook's cells in order on one worker, one kernel each).  Then the leak test over the student notebooks and
 # their zip, with the instructor notebooks as the control that the detector sees every solution.
 test-nb: notebooks
-	$(BIN)/python -m pytest $(NOTEBOOKS)/student --nbval-lax -q
+	$(PIN) $(BIN)/python -m pytest $(NOTEBOOKS)/student --nbval-lax -q -n $(JOBS) --dist loadscope
 	$(BIN)/python -m bookkit.editions check-leaks . $(NOTEBOOKS)/student --instructor-site $(NOTEBOOKS)/instructor
 
 # Binder's environment.yml: every package a reader needs, pinned from constraints.txt (bookkit/binder.py)

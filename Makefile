@@ -118,7 +118,9 @@ test-unit: venv
 # numbers from the executed build (make book's jupyter-cache, so nothing runs again), a zip of each
 # edition, and each built site's download button offering its edition's notebook.
 NOTEBOOKS := _build/notebooks
-notebooks: book
+# (From the execution cache: executes only pages missing from it, so `make test` does not build the
+# site a second time; the notebooks are copied into a site that has already been built.)
+notebooks: venv _build/.relubook.stamp
 	$(BIN)/python -m bookkit.notebooks . $(NOTEBOOKS)
 	@for ed in instructor student; do site=$$( [ $$ed = student ] && echo $(STUDENT)/_build/html || echo _build/html ); \
 	  if [ -d $$site/_sources/book ]; then cp $(NOTEBOOKS)/$$ed/*.ipynb $$site/_sources/book/; fi; done

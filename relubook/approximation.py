@@ -170,8 +170,11 @@ def c2_levels(curvature_bound, a, b, eps) -> int:
     a, b = check_interval(a, b, ("a", "b"))
     eps = check_real(eps, "eps", positive=True)
     q = _ratio(math.sqrt(M2), a, b, math.sqrt(8 * eps), "(b - a) sqrt(curvature_bound / (8 eps))")
+    top = (b - a) * (b - a) * M2
+    if not math.isfinite(top):
+        raise ValueError(f"(b - a)^2 curvature_bound must be a finite number, got overflow (curvature_bound={M2}, a={a}, b={b})")
     L = max(1, math.floor(math.log2(q)) + 1)
-    while (b - a) ** 2 * M2 / (8 * 4.0**L) >= eps * (1 - 2.0**-20):
+    while math.ldexp(top, -(2 * L + 3)) >= eps * (1 - 2.0**-20):  # top / (8 4^L), exact scaling
         L += 1
     return L
 
@@ -180,7 +183,7 @@ def dyadic_nodes(a, b, levels) -> np.ndarray:
     """The ``2**i + 1`` nodes ``a + k (b-a) / 2**i``."""
     a, b = check_interval(a, b, ("a", "b"))
     i = check_int(levels, "levels", minimum=1, maximum=_MAX_LEVELS)
-    return a + (b - a) * np.arange(2**i + 1) / 2**i
+    return a + (b - a) * (np.arange(2**i + 1) / 2**i)  # k / 2^i is exact; no overflow for a wide [a, b]
 
 
 # -- Lemma 1: the dyadic scheme ---------------------------------------------------
@@ -472,8 +475,11 @@ def ramp_network(jumps, heights, width, base=0.0) -> ShallowReLU:
         raise ValueError("jumps and heights must be non-empty and of the same length")
     w = check_real(width, "width", positive=True)
     base = check_real(base, "base")
-    knots = np.concatenate([t - w / 2, t + w / 2])
-    coefs = np.concatenate([hgt / w, -hgt / w])
+    with np.errstate(over="ignore", invalid="ignore"):
+        knots = np.concatenate([t - w / 2, t + w / 2])
+        coefs = np.concatenate([hgt / w, -hgt / w])
+    if not (np.all(np.isfinite(knots)) and np.all(np.isfinite(coefs))):
+        raise ValueError(f"jumps +- width/2 and heights / width must be finite, got overflow (width={w})")
     return ShallowReLU(np.ones(len(knots)), -knots, coefs, c=base)
 
 

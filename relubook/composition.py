@@ -374,7 +374,8 @@ def _cell_centres(n, lo, hi):
     lo, hi = check_real(lo, "lo"), check_real(hi, "hi")
     if not lo < hi:
         raise ValueError(f"need lo < hi, got lo={lo}, hi={hi}")
-    n = check_int(n, "n", minimum=10)
+    n = check_size(n, "n", minimum=10, maximum=2000,
+                   reason="the grid has n^2 cells and every cell centre is evaluated")
     t = lo + (np.arange(n) + 0.5) * ((hi - lo) / n)
     XX, YY = np.meshgrid(t, t)
     return np.column_stack((XX.ravel(), YY.ravel()))

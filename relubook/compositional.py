@@ -46,7 +46,11 @@ MAX_EXACT_DEPTH = 22
 
 # -- argument checks -----------------------------------------------------------
 def _peaks(peaks, name: str = "peaks") -> np.ndarray:
-    if np.ndim(peaks) == 0 and not isinstance(peaks, (str, bytes)) and peaks is not None:
+    try:
+        scalar = np.ndim(peaks) == 0
+    except (TypeError, ValueError):  # a ragged list: as_array says so, naming the argument
+        scalar = False
+    if scalar and not isinstance(peaks, (str, bytes)) and peaks is not None:
         raise TypeError(f"{name} must be a sequence of peak locations, got {type(peaks).__name__}")
     arr = as_array(peaks, name, ndim=1)
     if arr.size == 0:

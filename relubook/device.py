@@ -92,7 +92,7 @@ def pin_threads(n: int | None = None) -> int:
     Set ``RELUBOOK_THREADS`` to use more cores.  :func:`seed` calls this, so every chapter is pinned.
     """
     global _PINNED
-    from .validate import check_int
+    from .validate import check_size
 
     if n is None:
         raw = os.environ.get("RELUBOOK_THREADS", "").strip() or "1"
@@ -102,7 +102,7 @@ def pin_threads(n: int | None = None) -> int:
             raise ValueError(f"RELUBOOK_THREADS must be a positive integer, got {raw!r}") from None
         if n < 1:
             raise ValueError(f"RELUBOOK_THREADS must be a positive integer, got {raw!r}")
-    n = check_int(n, "n", minimum=1)
+    n = check_size(n, "n", maximum=4096, reason="no machine has more cores than that")
     if n != _PINNED or torch.get_num_threads() != n:
         torch.set_num_threads(n)
         try:

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from .device import device as default_device, shifted
-from .validate import CHUNK_BYTES, as_array, as_points, check_budget, check_choice, check_int, check_real
+from .validate import CHUNK_BYTES, as_array, as_points, check_budget, check_choice, check_int, check_real, as_sequence
 
 __all__ = ["dying_area", "dying_fraction", "born_dead_probability", "born_dead_width",
            "simulate_born_dead", "simulate_born_dead_curve", "domain_born_dead", "dead_neurons", "dead_fraction", "sparsity",
@@ -327,12 +327,20 @@ def learning_rate_study(X, y, X_test, y_test, lrs=(0.01, 0.1, 0.3, 1.0), n_seeds
     """
     from .training import BatchedMLP, train_batched
 
-    lrs = [float(v) for v in lrs]
+    lrs = [check_real(v, "lrs[i]", positive=True) for v in as_sequence(lrs, "lrs", "learning rates")]
+    if not lrs:
+        raise ValueError("lrs must hold at least one learning rate")
     n_seeds = check_int(n_seeds, "n_seeds", minimum=1)
     epochs = check_int(epochs, "epochs", minimum=1)
     X = as_array(X, "X", ndim=2)
-    widths = [check_int(w, "widths[i]", minimum=1) for w in widths]
-    n_classes = int(max(np.max(y), np.max(y_test))) + 1
+    widths = [check_int(w, "widths[i]", minimum=1) for w in as_sequence(widths, "widths", "integers")]
+    seed = check_int(seed, "seed", minimum=0)
+    y = as_array(y, "y", ndim=1)
+    y_test = as_array(y_test, "y_test", ndim=1)
+    labels = np.concatenate([y, y_test])
+    if labels.size == 0 or np.any(labels < 0) or np.any(labels != np.round(labels)):
+        raise ValueError("y and y_test must hold class labels 0, 1, 2, ... (non-negative whole numbers)")
+    n_classes = int(labels.max()) + 1
     M, J = n_seeds * len(lrs), len(lrs)
     model = BatchedMLP(M, [X.shape[1], *widths, n_classes], "relu", "he", seed=seed)
     with np.errstate(invalid="ignore", over="ignore"):

@@ -168,9 +168,8 @@ def relu_moments(values, probs, h):
     import itertools
     from fractions import Fraction
 
-    for arg, name in ((values, "values"), (probs, "probs"), (h, "h")):
-        if isinstance(arg, (str, bytes)) or not hasattr(arg, "__len__"):
-            raise TypeError(f"{name} must be a sequence of rational numbers")
+    values, probs, h = (as_sequence(arg, name, "rational numbers")
+                        for arg, name in ((values, "values"), (probs, "probs"), (h, "h")))
     vals = [_fraction(v, "values") for v in values]
     ps = [_fraction(p, "probs") for p in probs]
     hs = [_fraction(x, "h") for x in h]

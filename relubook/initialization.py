@@ -186,6 +186,7 @@ def rai_sample(fan_out, fan_in, batch=(), generator=None, dtype=torch.float64, d
     batch = _batch(batch)
     dtype = check_dtype(dtype, "dtype")
     device = torch.device("cpu") if device is None else check_device(device, "device")
+    generator = _generator(generator, device)
     check_budget(8.0 * math.prod(batch) * fan_out * (fan_in + 1), "the weights of shape (*batch, fan_out, fan_in + 1)")
     V = _normal((*batch, fan_out, fan_in + 1), RAI_SIGMA / math.sqrt(fan_in), generator, dtype, device)
     k = torch.randint(0, fan_in + 1, (*batch, fan_out, 1), generator=generator,

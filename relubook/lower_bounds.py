@@ -13,10 +13,12 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 
 from .nets import ShallowReLU
-from .validate import as_array, check_int
+from .validate import as_array, as_sequence, check_int
 
 __all__ = [
     "square_pwl_lower_bound",
@@ -34,15 +36,13 @@ def square_pwl_lower_bound(N: int) -> float:
 
 def network_square_lower_bound(widths) -> float:
     """``1 / (8 prod(n_l + 1)^2)``: no one-input ReLU network with these hidden widths does better for ``x^2`` on ``[0, 1]``."""
-    if isinstance(widths, (str, bytes)) or not hasattr(widths, "__iter__"):
-        raise TypeError(f"widths must be a sequence of integers, got {type(widths).__name__}")
-    widths = [check_int(w, "widths[i]", minimum=1) for w in widths]
+    widths = [check_int(w, "widths[i]", minimum=1) for w in as_sequence(widths, "widths", "integers")]
     if not widths:
         raise ValueError("widths must contain at least one hidden width")
     pieces = 1
     for w in widths:
         pieces *= w + 1
-    return 1.0 / (8.0 * float(pieces) ** 2)
+    return float(Fraction(1, 8 * pieces * pieces))  # rounds to 0.0 below the float range, no OverflowError
 
 
 def optimal_square_pwl(N: int) -> ShallowReLU:

@@ -254,7 +254,10 @@ class DeepReLU:
         check_budget(8.0 * H.shape[0] * self.n_neurons, f"the pre-activations of the {H.shape[0]} points X")
         out = []
         for W, b in self.layers[:-1]:
-            Z = H @ W.T + b
+            with np.errstate(over="ignore", invalid="ignore"):
+                Z = H @ W.T + b
+            if not np.all(np.isfinite(Z)):
+                raise ValueError("X is too large for this network: its pre-activations overflow float64")
             out.append(Z)
             H = _relu(Z)
         return out

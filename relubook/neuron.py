@@ -24,7 +24,7 @@ import numpy as np
 
 from .device import generator
 from .nets import DeepReLU, ShallowReLU, relu
-from .validate import check_size, as_sequence, as_array, as_points, check_choice, check_int, check_interval, check_real
+from .validate import check_budget, check_size, as_sequence, as_array, as_points, check_choice, check_int, check_interval, check_real
 
 __all__ = [
     "gate",
@@ -327,6 +327,7 @@ def active_probability_mc(b, sigma, d, n: int = 100_000, inputs: str = "sphere",
     sigma = check_real(sigma, "sigma", positive=True)
     d = check_int(d, "d", minimum=1)
     n = check_int(n, "n", minimum=2)
+    check_budget(3 * 8.0 * n * d, f"the n x d = {n} x {d} draws of w and x")
     check_choice(inputs, "inputs", INPUT_MODELS)
     if rng is not None and not isinstance(rng, np.random.Generator):
         rng = check_int(rng, "rng", minimum=0)

@@ -34,10 +34,10 @@ import numpy as np
 import torch
 
 from .compositional import compositional_network
-from .device import device as default_device, shifted
+from .device import shifted
 from .nets import DeepReLU
 from .training import BatchedMLP
-from .validate import check_budget, as_array, check_choice, check_int, check_real
+from .validate import check_budget, as_array, check_choice, check_device, check_int, check_real
 
 __all__ = [
     "TARGETS",
@@ -402,7 +402,11 @@ def _forward(weights, biases, x, lo: int, hi: int, chunk: int):
 
 def _per_model(value, n_models, name, check):
     """A scalar or one value per model index ``m`` -> float64 array of length ``n_models``."""
-    if np.ndim(value) == 0 and not isinstance(value, (str, bytes)):
+    try:
+        scalar = np.ndim(value) == 0
+    except (TypeError, ValueError):  # a ragged list: as_array says so, naming the argument
+        scalar = False
+    if scalar and not isinstance(value, (str, bytes)):
         return np.full(n_models, check(value, name))
     arr = as_array(value, name, ndim=1)
     if arr.shape[0] != n_models:
@@ -475,7 +479,7 @@ def run_study(curves=tuple(TARGETS), types=NETWORK_TYPES, *, n_models: int = 30,
         raise TypeError(f"progress must be True, False or None, got {type(progress).__name__}")
     if dtype not in (torch.float32, torch.float64):
         raise TypeError(f"dtype must be torch.float32 or torch.float64, got {dtype!r}")
-    dev = default_device() if device is None else torch.device(device)
+    dev = check_device(device, "device")
 
     start = time.perf_counter()
     C, K = len(curves), len(types)

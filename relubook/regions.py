@@ -620,7 +620,10 @@ def activation_pattern_ids(net, X) -> np.ndarray:
         rows = slice(start, min(X.shape[0], start + step))
         H, bits = X[rows], []
         for W, b in deep.layers[:-1]:
-            Z = H @ W.T + b
+            with np.errstate(over="ignore", invalid="ignore"):
+                Z = H @ W.T + b
+            if not np.all(np.isfinite(Z)):
+                raise ValueError("X is too large for this network: its pre-activations overflow float64")
             bits.append(Z > 0)
             H = np.maximum(Z, 0.0)
         pat = np.concatenate(bits, axis=1) if bits else np.zeros((H.shape[0], 1), bool)

@@ -47,7 +47,7 @@ import numpy as np
 
 from .device import generator
 from .nets import DeepReLU, ShallowReLU
-from .validate import check_int, check_real
+from .validate import as_sequence, check_int, check_real, check_size
 
 __all__ = [
     "Region",
@@ -101,7 +101,16 @@ class Region(NamedTuple):
 
 def polygon_area(vertices):
     """Shoelace area of a polygon with vertices in order (exact for Fractions)."""
-    V = vertices
+    V = as_sequence(vertices, "vertices", "(x, y) vertices")
+    for v in V:
+        pair = list(v) if isinstance(v, (list, tuple, np.ndarray)) else None
+        if pair is None or len(pair) != 2:
+            raise TypeError(f"vertices must be a sequence of (x, y) pairs, found {type(v).__name__}")
+        for t in pair:
+            if isinstance(t, (bool, np.bool_)) or not isinstance(t, numbers.Real):
+                raise TypeError(f"vertices must hold real coordinates, found {type(t).__name__}")
+            if not np.isfinite(float(t)):
+                raise ValueError(f"vertices must be finite, found {t}")
     n = len(V)
     s = 0
     for i in range(n):
@@ -113,7 +122,15 @@ def polygon_area(vertices):
 
 def region_areas(regions) -> np.ndarray:
     """Areas of a list of regions, as floats."""
-    return np.array([float(r.area) for r in regions])
+    return np.array([float(r.area) for r in _regions(regions)])
+
+
+def _regions(regions) -> list:
+    out = as_sequence(regions, "regions", "Region objects (from linear_regions_2d)")
+    for r in out:
+        if not isinstance(r, Region):
+            raise TypeError(f"regions must hold Region objects (from linear_regions_2d), found {type(r).__name__}")
+    return out
 
 
 def smallest_inradius(regions) -> float:
@@ -125,7 +142,7 @@ def smallest_inradius(regions) -> float:
     from scipy.optimize import linprog
 
     best = np.inf
-    for r in regions:
+    for r in _regions(regions):
         V = np.asarray(r.vertices, dtype=float)
         E = np.roll(V, -1, axis=0) - V
         L = np.hypot(E[:, 0], E[:, 1])
@@ -152,7 +169,11 @@ def _as_deep(net) -> DeepReLU:
 
 
 def _check_lim(lim, name):
-    if isinstance(lim, (str, bytes)) or not hasattr(lim, "__len__") or len(lim) != 2:
+    try:
+        pair = not isinstance(lim, (str, bytes, dict)) and len(lim) == 2
+    except TypeError:  # no length (a number, a 0-d array)
+        pair = False
+    if not pair:
         raise TypeError(f"{name} must be a pair (low, high) of numbers, got {type(lim).__name__}")
     lo, hi = lim
     if isinstance(lo, Fraction) and isinstance(hi, Fraction):
@@ -348,8 +369,8 @@ def zaslavsky_count(n: int, d: int = 2) -> int:
     from math import comb
 
     n = check_int(n, "n", minimum=0)
-    d = check_int(d, "d", minimum=1)
-    return sum(comb(n, j) for j in range(d + 1))
+    d = check_size(d, "d", maximum=1000, reason="the count sums d + 1 binomial coefficients of n")
+    return sum(comb(n, j) for j in range(min(n, d) + 1))  # C(n, j) = 0 for j > n
 
 
 def serra_bound(widths, d: int = 2) -> int:
@@ -362,9 +383,7 @@ def serra_bound(widths, d: int = 2) -> int:
     """
     from math import comb
 
-    if isinstance(widths, (str, bytes)) or not hasattr(widths, "__iter__"):
-        raise TypeError(f"widths must be a sequence of integers, got {type(widths).__name__}")
-    widths = [check_int(w, "widths[i]", minimum=1) for w in widths]
+    widths = [check_int(w, "widths[i]", minimum=1) for w in as_sequence(widths, "widths", "integers")]
     if not widths:
         raise ValueError("widths must contain at least one hidden width")
     d = check_int(d, "d", minimum=1)
@@ -464,9 +483,9 @@ def line_region_counts(widths, n_nets: int, sigma_w: float, sigma_b: float, rng=
     """
     from .regions import count_linear_regions
 
-    if isinstance(widths, (str, bytes)) or not hasattr(widths, "__iter__"):
-        raise TypeError(f"widths must be a sequence of integers, got {type(widths).__name__}")
-    widths = [check_int(w, "widths[i]", minimum=1) for w in widths]
+    widths = [check_int(w, "widths[i]", minimum=1) for w in as_sequence(widths, "widths", "integers")]
+    if sum(widths) > MAX_NEURONS:
+        raise ValueError(f"widths must add up to at most {MAX_NEURONS} units, got {sum(widths)}")
     n_nets = check_int(n_nets, "n_nets", minimum=1, maximum=1_000_000)
     sigma_w = check_real(sigma_w, "sigma_w", positive=True)
     sigma_b = check_real(sigma_b, "sigma_b", nonnegative=True)

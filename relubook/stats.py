@@ -12,8 +12,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .device import shifted
-from .validate import check_int, check_real
+from .device import generator
+from .validate import as_array, check_int, check_real, check_size
 
 __all__ = ["Spread", "mean_interval", "k_of_n", "describe"]
 
@@ -33,34 +33,36 @@ class Spread(NamedTuple):
         return f"{self.mean:{fmt}}{unit} (95% interval {self.low:{fmt}}{unit} to {self.high:{fmt}}{unit}, {self.n} seeds)"
 
 
-def mean_interval(values, confidence: float = 0.95, n_resamples: int = 2000, seed: int = 0) -> Spread:
+def mean_interval(values, confidence: float = 0.95, n_resamples: int = 2000, seed: int | None = 0) -> Spread:
     """Mean of ``values`` (one per seed, 1-D) with a percentile bootstrap interval.
 
     Uses :func:`scipy.stats.bootstrap` (``confidence`` level, ``n_resamples`` resamples, random
-    state ``seed`` shifted by the base seed).  With fewer than two distinct values the interval
+    state ``seed`` shifted by the base seed; ``None``: the generator that :func:`relubook.seed` set).  With fewer than two distinct values the interval
     is the single value itself (the bootstrap has nothing to resample).
     """
-    values = np.asarray(values, dtype=float)
+    values = as_array(values, "values")
     if values.ndim != 1 or values.size == 0:
         raise ValueError(f"values must be a non-empty 1-D array (one value per seed), got shape {values.shape}")
-    if not np.all(np.isfinite(values)):
-        raise ValueError("values must be finite")
     confidence = check_real(confidence, "confidence", low=0.0, high=1.0, open_interval=True)
-    n_resamples = check_int(n_resamples, "n_resamples", minimum=10)
+    n_resamples = check_size(n_resamples, "n_resamples", minimum=10, maximum=100_000,
+                             reason="the bootstrap holds n_resamples resamples of the values")
     mean = float(values.mean())
     if values.size < 2 or np.ptp(values) == 0:
         return Spread(mean, mean, mean, int(values.size))
     from scipy import stats
 
     res = stats.bootstrap((values,), np.mean, confidence_level=confidence, n_resamples=n_resamples,
-                          method="percentile", random_state=np.random.default_rng(shifted(seed)))
+                          method="percentile", random_state=generator(seed))
     ci = res.confidence_interval
     return Spread(mean, float(ci.low), float(ci.high), int(values.size))
 
 
 def k_of_n(flags) -> tuple[int, int]:
     """``(k, n)``: in how many of the ``n`` seeds the boolean ``flags`` hold."""
-    flags = np.asarray(flags)
+    try:
+        flags = np.asarray(flags)
+    except (TypeError, ValueError):
+        raise ValueError("flags must be a non-empty 1-D boolean array (one entry per seed)") from None
     if flags.ndim != 1 or flags.size == 0 or flags.dtype != bool:
         raise ValueError("flags must be a non-empty 1-D boolean array (one entry per seed)")
     return int(flags.sum()), int(flags.size)

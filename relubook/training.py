@@ -526,6 +526,7 @@ def depth_study(X, y, X_test, y_test, scale: str = "book", depths=(50, 101), n_s
     check_choice(scale, "scale", tuple(DEPTH_SCALES))
     st = DEPTH_SCALES[scale]
     n_seeds = st["n_seeds"] if n_seeds is None else check_int(n_seeds, "n_seeds", minimum=1)
+    depths = as_sequence(depths, "depths", "depths")
     out = {}
     for depth in depths:
         depth = check_int(depth, "depths[i]", minimum=1)

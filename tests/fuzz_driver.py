@@ -34,16 +34,19 @@ import warnings
 MODULES = [
     "nets", "activations", "approximation", "approx_plots", "bending", "composition", "compositional",
     "data", "device", "dying", "errata", "initialization", "interpolation", "neuron", "pretraining",
-    "regions", "symbolic", "training",
+    "regions", "regions2d", "lower_bounds", "stats", "symbolic", "training",
     "checks", "checks.approximation", "checks.composition", "checks.compositional", "checks.dying",
-    "checks.interpolation", "checks.neuron", "checks.pretraining", "checks.relu",
+    "checks.interpolation", "checks.neuron", "checks.pretraining", "checks.regions2d", "checks.relu",
 ]
 # Not fuzzed: build machinery (editions, sphinx*), figure/widget plumbing whose arguments are
 # callables and matplotlib objects (plotting, widgets), and functions that write files or reseed
-# the process (listed by name).
+# the process (listed by name), and chapter 14's fixed-size study (pretraining.choices_study: any
+# valid call trains the book's 6 variants for minutes by design; it only forwards its arguments to
+# pretraining.run_study, which is fuzzed with small sizes).
 SKIP = {
     "data.write_idx", "data.read_idx", "data.mnist", "device.seed", "initialization.register_scheme",
     "symbolic.evaluate", "symbolic.expectation", "activations.torch_grad_at", "device.shifted",
+    "pretraining.choices_study",
 }
 
 
@@ -60,7 +63,7 @@ def valid_pool():
     import numpy as np
 
     import relubook as rb
-    from relubook import composition, pretraining
+    from relubook import composition, neuron, pretraining
 
     net1 = rb.ShallowReLU([1.0, -1.0, 2.0], [0.0, 0.5, -0.5], [1.0, 1.0, -0.5], 0.1)
     study_cache = {}
@@ -105,8 +108,22 @@ def valid_pool():
         "slope": np.array([1.0, 1.0]), "intercept": 0.0, "err": np.array([1.0, 0.25, 0.0625]),
         "exact_err": 0.1, "result": None, "fn": np.abs, "K": 2, "layer": 1, "layers_": 10, "study": None,
         "variance_": 1.0, "edges": None, "slopes": None, "intercepts": None,
+        "vertices": [(0.0, 0.0), (1.0, 0.0), (0.0, 1.0)], "values": [0.2, 0.5, 0.4],
+        "flags": np.array([True, False, True]), "sigma_w": 1.0, "sigma_b": 0.5, "n_nets": 2, "N": 3,
+        "knots": [0.25, 0.5, 0.75], "mean": 0.5, "seconds": 1.0, "rate": 0.5, "reps": 1, "n_seeds": 1,
+        "probs": ["1/2", "1/2"], "h": [1, 2],
     }
-    lazy = {"study": study}
+    net2 = rb.DeepReLU([(np.array([[1.0, -1.0], [0.5, 1.0], [-1.0, 0.3]]), np.array([0.1, -0.2, 0.0])),
+                        (np.array([[1.0, -1.0, 0.5]]), np.array([0.0]))])
+    lazy = {
+        "study": study,
+        # arguments that mean different things in different functions, by function
+        "regions2d.region_areas:regions": lambda: rb.linear_regions_2d(net2),
+        "regions2d.smallest_inradius:regions": lambda: rb.linear_regions_2d(net2),
+        "neuron.region_markdown:regions": lambda: neuron.region_table(net2, resolution=31),
+        "neuron.region_records:regions": lambda: neuron.region_table(net2, resolution=31),
+        "errata.relu_moments:values": lambda: [-1, 1],
+    }
     return pool, lazy
 
 
@@ -203,6 +220,8 @@ def run(examples, seconds, selected, out):
             continue
 
         def base_value(p):
+            if f"{key}:{p.name}" in lazy:
+                return lazy[f"{key}:{p.name}"]()
             if p.name in lazy:
                 return lazy[p.name]()
             if p.name in pool and pool[p.name] is not None:

@@ -242,6 +242,7 @@ def _random_calls():
         "regions2d.line_region_counts": lambda: __import__("relubook.regions2d").regions2d.line_region_counts([3], 4, 1.0, 0.3),
         "regions.init_region_counts": lambda: regions.init_region_counts(4, [1, 2], 2),
         "regions.draw_activation_regions": regions_drawing,
+        "stats.mean_interval": lambda: __import__("relubook.stats").stats.mean_interval([0.1, 0.4, 0.3], seed=None),
     }
 
 

@@ -277,8 +277,9 @@ def checker(title: str):
                 result.fail(f"your answer did not finish within the checker's time limit of {limit:g} seconds: "
                             "look for a loop that never ends or a computation that is far too large")
                 return result.report()
-            if "misuse" in box:
-                raise box["misuse"].with_traceback(None)
+            if "misuse" in box:  # a plain TypeError/ValueError, as for any public function
+                exc = box["misuse"]
+                raise (TypeError if isinstance(exc, TypeError) else ValueError)(str(exc)) from None
             if not fb.lines:
                 fb.fail("nothing could be checked")
             return fb.report()

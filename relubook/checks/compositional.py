@@ -43,7 +43,11 @@ def check_tied_scales(fb, peaks, scales, next_peak: float = 0.5):
     ``next_peak``), each to three significant figures."""
     peaks = _exercise_peaks(peaks)
     next_peak = parameter(check_real, next_peak, "next_peak", low=0.0, high=1.0, open_interval=True)
-    s = array(scales, "scales", max_size=1000).reshape(-1) if np.ndim(scales) else None
+    try:
+        one_number = np.ndim(scales) == 0
+    except (TypeError, ValueError):  # a ragged list: array() says what is wrong
+        one_number = False
+    s = None if one_number else array(scales, "scales", max_size=1000).reshape(-1)
     if s is None:
         raise Reject(f"give the list of {peaks.size} scales [s0, s1, ...], not one number")
     if s.size != peaks.size:

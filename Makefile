@@ -168,12 +168,23 @@ test-browser: venv
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
 	RELUBOOK_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest tests_browser -q
 
-# The book as a PDF, _build/latex/relubook.pdf (xelatex; widgets and animations print as text).
-# Not run by CI.  Needs TeX Live: `make pdf-deps` installs it from Debian's packages (~450 MB).
+# The book as a PDF, _build/latex/relubook.pdf (xelatex; widgets and animations print as text);
+# pdf-student: the student edition's, _build/student/_build/latex/relubook.pdf.  Once a PDF is there,
+# each edition's site offers it in every page's download menu (bookkit.sphinxext); `make pdf` rewrites
+# an already built site's pages to add the link.  .ci/run builds both where TeX is installed.
+# Needs TeX Live: `make pdf-deps` installs it from Debian's packages (~450 MB).
+TEX_CHECK = command -v xelatex >/dev/null && command -v latexmk >/dev/null && command -v xindy >/dev/null || \
+	  { echo >&2 "$@ needs xelatex, latexmk and xindy: run 'make pdf-deps' (Debian/Ubuntu) or install TeX Live"; exit 1; }
+.PHONY: pdf-student
 pdf: venv _build/.relubook.stamp
-	@command -v xelatex >/dev/null && command -v latexmk >/dev/null && command -v xindy >/dev/null || \
-	  { echo >&2 "make pdf needs xelatex, latexmk and xindy: run 'make pdf-deps' (Debian/Ubuntu) or install TeX Live"; exit 1; }
+	@$(TEX_CHECK)
 	$(JB) build . --builder pdflatex
+	@if [ -f _build/html/index.html ]; then $(MAKE) vendor && $(call JB_BUILD); fi
+
+pdf-student: venv _build/.relubook.stamp
+	@$(TEX_CHECK)
+	$(BIN)/python -m bookkit.editions student-src . $(STUDENT)/src
+	$(JB) build $(STUDENT)/src --path-output $(STUDENT) --builder pdflatex
 
 pdf-deps:
 	$(SUDO) apt-get update -qq

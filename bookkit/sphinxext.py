@@ -11,6 +11,10 @@
   ``_sources/``.)
 * **Notebooks.**  Each notebook page's download menu offers the edition's generated notebook
   (``make notebooks``, :mod:`bookkit.notebooks`), copied into ``_sources/`` after the build.
+* **PDF.**  When ``make pdf`` (``make pdf-student`` for the student edition) has written the
+  edition's PDF beside its HTML output (``<build>/latex/relubook.pdf``), the download menu of every
+  page offers it (the book, not the page) and the HTML build copies it to the site's root; the
+  theme's print button is relabelled as what it is, a print of the page.
 * **Instructors' page.**  The directives ``{relubook-exercises}`` (a table of every exercise:
   chapter, stars, checker) and ``{relubook-assignments}`` (a week-by-week plan) read the book's
   sources when the page is built (:func:`bookkit.editions.exercises`); every chapter is a
@@ -221,6 +225,50 @@ def _copy_notebooks(app, exception) -> None:
             shutil.copyfile(nb, dest)
 
 
+def pdf_path(app) -> Path:
+    """Where ``make pdf`` writes this edition's PDF: ``latex/<targetname>.pdf`` beside the HTML
+    output folder (``_build/html`` -> ``_build/latex``; the student edition's likewise)."""
+    name = "relubook.pdf"
+    docs = getattr(app.config, "latex_documents", None) or []
+    if docs and len(docs[0]) > 1 and docs[0][1]:
+        name = Path(docs[0][1]).with_suffix(".pdf").name
+    return Path(app.outdir).parent / "latex" / name
+
+
+def _note_pdf(app, config) -> None:
+    """Record the PDF's time stamp in the configuration: when a PDF appears or changes, every
+    page is written again (not read again) so that its download menu offers it."""
+    pdf = pdf_path(app)
+    config.bookkit_pdf = f"{pdf.name}@{pdf.stat().st_mtime_ns}" if pdf.is_file() else ""
+
+
+def _offer_pdf(app, pagename, templatename, context, doctree) -> None:
+    """The download menu offers the book's PDF when it has been built; the theme's ".pdf" button,
+    which prints the page, says so."""
+    groups = [g for g in context.get("header_buttons") or [] if isinstance(g, dict) and g.get("label") == "download-buttons"]
+    if not groups:
+        return
+    buttons = groups[0].setdefault("buttons", [])
+    for button in buttons:
+        if button.get("label") == "download-pdf-button":
+            button.update(text="print", tooltip="Print this page")
+    pdf = pdf_path(app)
+    if app.builder.format == "html" and pdf.is_file():
+        buttons.append({"type": "link", "url": context["pathto"](pdf.name, 1), "text": "book .pdf",
+                        "tooltip": "Download the whole book as a PDF", "icon": "fas fa-book",
+                        "label": "download-book-pdf-button"})
+
+
+def _copy_pdf(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    pdf = pdf_path(app)
+    if pdf.is_file():
+        import shutil
+
+        shutil.copyfile(pdf, Path(app.outdir) / pdf.name)
+
+
 def _config_from_sphinx(app) -> dict:
     """The parts of ``_config.yml`` that :func:`bookkit.notebooks.launch_urls` reads, as Jupyter
     Book passed them to Sphinx."""
@@ -246,6 +294,11 @@ def setup(app):
     app.add_config_value("bookkit_notebooks", "", "html", [str])
     app.connect("html-page-context", _offer_notebook, priority=500)
     app.connect("build-finished", _copy_notebooks)
+    # the edition's PDF (`make pdf`): a config value with html rebuild, so that its appearance rewrites the pages
+    app.add_config_value("bookkit_pdf", "", "html", [str])
+    app.connect("config-inited", _note_pdf)
+    app.connect("html-page-context", _offer_pdf, priority=505)
+    app.connect("build-finished", _copy_pdf)
     app.connect("config-inited", _set_tag)
     app.add_directive("relubook-exercises", ExerciseTable)
     app.add_directive("relubook-assignments", AssignmentPlan)

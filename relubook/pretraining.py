@@ -53,7 +53,9 @@ __all__ = [
     "Study",
     "run_study",
     "BOOK_LR",
-    "format_table",
+    "mse_table",
+    "ordering_table",
+    "CURVE_MATH",
     "ordering",
     "neuron_bends",
     "draw_mse",
@@ -678,25 +680,54 @@ def ordering(study: Study, curve: str, stat: str = "min") -> list:
     return sorted(study.types, key=lambda k: f(study.mse(curve, k)))
 
 
-def format_table(study: Study, curves=None, icml: bool = True) -> str:
-    """A text table of the minimum and mean final MSE per type and curve.
+#: the target curves as typeset math (table headers and captions)
+CURVE_MATH = {"x^3": "$x^3$", "x^11": "$x^{11}$", "tanh(3x)": r"$\tanh(3x)$", "sin": r"$\sin(\pi x/2)$"}
 
-    With ``icml=True`` the ICML Table 1 numbers (x^3 and x^11 only) follow in brackets.
+
+def mse_table(study: Study, curve: str, *, label: str, icml: bool = True):
+    """A book table of the minimum and mean final MSE per network type on ``curve``.
+
+    For ``x^3`` and ``x^11`` (with ``icml=True``) the numbers of Table 1 of the ICML version of the
+    source stand in their own columns beside the book's.  Returns a :class:`relubook.tables.Table`.
     """
+    from . import tables
+
     study = _study(study)
-    curves = study.curves if curves is None else _checked_list(curves, "curves", study.curves)
-    head = f"{'network':32s}" + "".join(f"{'min ' + c:>22s}{'mean ' + c:>22s}" for c in curves)
-    lines = [head, "-" * len(head)]
+    curve = _checked_list([curve], "curve", study.curves)[0]
+    ref = icml and any(f"min {curve}" in ICML_TABLE1.get(k, {}) for k in study.types)
+    rows = []
     for k in study.types:
-        row = f"{TYPE_LABELS[k]:32s}"
-        for c in curves:
-            v = study.mse(c, k)
-            for stat, val in (("min", v.min()), ("mean", v.mean())):
-                ref = ICML_TABLE1.get(k, {}).get(f"{stat} {c}") if icml else None
-                cell = f"{val:.2e}" + (f" [{ref:.2e}]" if ref is not None else "")
-                row += f"{cell:>22s}"
-        lines.append(row)
-    return "\n".join(lines)
+        v = study.mse(curve, k)
+        row = {"network": TYPE_LABELS[k], "min": float(v.min())}
+        if ref:
+            row["min, ICML"] = ICML_TABLE1.get(k, {}).get(f"min {curve}")
+        row["mean"] = float(v.mean())
+        if ref:
+            row["mean, ICML"] = ICML_TABLE1.get(k, {}).get(f"mean {curve}")
+        rows.append(row)
+    caption = (f"Final training error (MSE) on {CURVE_MATH.get(curve, curve)}: minimum and mean over the "
+               f"{study.n_models} models of each type")
+    caption += ", beside Table 1 of the ICML version (its RAAI row next to our RAI)." if ref else "."
+    return tables.table(rows, caption=caption, label=label, sig=3)
+
+
+def ordering_table(study: Study, curves=("x^3", "x^11"), *, label: str):
+    """A book table of the types ordered from the smallest to the largest minimum and mean final MSE
+    per curve, the book's order beside the ICML version's.  Returns a :class:`relubook.tables.Table`."""
+    from . import tables
+
+    study = _study(study)
+    curves = _checked_list(curves, "curves", study.curves)
+    rows = []
+    for c in curves:
+        for stat in ("min", "mean"):
+            theirs = [k for k in sorted(ICML_TABLE1, key=lambda k: ICML_TABLE1[k].get(f"{stat} {c}", np.inf))
+                      if f"{stat} {c}" in ICML_TABLE1[k]]
+            rows.append({"curve": CURVE_MATH.get(c, c), "statistic": stat,
+                         "book, best first": " < ".join(ordering(study, c, stat)),
+                         "ICML, best first": " < ".join(theirs) if theirs else tables.MISSING})
+    return tables.table(rows, caption="The network types ordered by final error, best first: this build and the "
+                                      "ICML version's Table 1.", label=label)
 
 
 def neuron_bends(net, n: int = 20001) -> np.ndarray:

@@ -159,7 +159,7 @@ def depth_table(record: dict | None, lr: float = 0.01, metric: str = "test_acc",
     ``metric`` (%) over seeds with [min, max], per initialisation (rows) and activation (columns) at
     learning rate ``lr``.  Returns ``{depth: {(activation, init, lr): per-seed values}}`` (empty
     without a stored run)."""
-    from . import tables
+    from .training import seeds_table
 
     if record is None:
         print(describe(None))
@@ -173,18 +173,12 @@ def depth_table(record: dict | None, lr: float = 0.01, metric: str = "test_acc",
         acts = sorted({g[0] for g in cfg}, key=["relu", "sigmoid", "tanh"].index)
         inits = [i for i in ("he", "xavier", "lecun", "he-torch-bias") if any(g[1] == i and g[2] == lr for g in cfg)]
         entry = record["results"][depth]
-        rows = []
-        for i in inits:
-            row = {"initialisation": i}
-            for a in acts:
-                v = 100 * np.asarray(cfg[(a, i, lr)][metric], dtype=float)
-                row[a] = f"{v.mean():.1f} [{v.min():.1f}, {v.max():.1f}]"
-            rows.append(row)
+        values = {g: 100 * np.asarray(v[metric], dtype=float) for g, v in cfg.items()}
         what = "test accuracy" if metric == "test_acc" else "training accuracy"
-        _show(tables.table(rows, label=f"{label}-{depth}", units={a: "%" for a in acts},
-                           caption=f"Stored paper-scale run, {depth} layers: mean {what} over {entry['n_seeds']} seeds "
-                                   f"with [smallest, largest], width {entry['width']}, {entry['epochs']} epochs, "
-                                   f"learning rate {lr:g}; data: {record['settings'].get('data', '?')}."))
+        _show(seeds_table(values, inits, acts, lr=lr, label=f"{label}-{depth}",
+                          caption=f"Stored paper-scale run, {depth} layers: mean {what} over {entry['n_seeds']} seeds "
+                                  f"with [smallest, largest], width {entry['width']}, {entry['epochs']} epochs, "
+                                  f"learning rate {lr:g}; data: {record['settings'].get('data', '?')}."))
     return out
 
 

@@ -221,6 +221,7 @@ def table(
     sig: int | Mapping[str, int] = 3,
     formats: Mapping[str, Any] | None = None,
     columns: list[str] | None = None,
+    align: Mapping[str, str] | None = None,
 ) -> Table:
     """Make a book table from ``data`` (a DataFrame, a dict of columns or a list of row dicts).
 
@@ -239,6 +240,9 @@ def table(
         Column name -> a format string (``"{:.0e}"``) or a callable, overriding the numeric rule.
     columns:
         The columns to show, in order (default: all).
+    align:
+        Column name -> ``"left"``, ``"right"`` or ``"center"`` (default: right for columns holding
+        numbers, left otherwise), e.g. right for a column of preformatted numbers.
     """
     if not isinstance(caption, str) or not caption.strip():
         raise ValueError("caption must be a non-empty string")
@@ -261,7 +265,11 @@ def table(
         frame = frame[list(columns)]
     units = dict(units or {})
     formats = dict(formats or {})
-    for name, mapping in (("units", units), ("formats", formats)):
+    aligns = dict(align or {})
+    bad = {c: a for c, a in aligns.items() if a not in ("left", "right", "center")}
+    if bad:
+        raise ValueError(f"align values must be 'left', 'right' or 'center', got {bad}")
+    for name, mapping in (("units", units), ("formats", formats), ("align", aligns)):
         unknown = [c for c in mapping if c not in frame.columns]
         if unknown:
             raise ValueError(f"{name} names columns {unknown} that the table does not have; it has {list(frame.columns)}")
@@ -273,7 +281,7 @@ def table(
     else:
         sigs = {c: sig for c in frame.columns}
     strings = {}
-    align = []
+    alignment = []
     for c in frame.columns:
         values = frame[c].tolist()
         if c in formats:
@@ -285,9 +293,9 @@ def table(
         else:
             col = format_column(values, sig=sigs[c])
         numeric = any(_is_number(v) for v in values)
-        align.append("right" if numeric else "left")
+        alignment.append(aligns.get(c, "right" if numeric else "left"))
         strings[_header(c, units.get(c))] = col
-    return Table(frame, pd.DataFrame(strings), caption.strip(), label, align)
+    return Table(frame, pd.DataFrame(strings), caption.strip(), label, alignment)
 
 
 def equations(pairs: Mapping[str, Any] | None = None, /, **named):

@@ -29,7 +29,7 @@ from .device import device as default_device, shifted
 from .initialization import sample_layer, schemes
 from .validate import MEMORY_BUDGET, as_array, as_sequence, check_budget, check_choice, check_device, check_dtype, check_int, check_real
 
-__all__ = ["ACTIVATIONS", "BatchedMLP", "train_batched", "accuracy", "grid_table", "train_grid", "seeds_table",
+__all__ = ["ACTIVATIONS", "BatchedMLP", "train_batched", "accuracy", "grid_values", "train_grid", "seeds_table",
            "DEPTH_SCALES", "depth_grid", "depth_study", "depth_summary",
            "DEPTH_ACTIVATIONS", "draw_seed_history"]
 
@@ -399,32 +399,6 @@ def draw_seed_history(ax, epochs, values, labels, ylabel: str = "training accura
     return ax
 
 
-def grid_table(hist, grid, lr, rows, cols, metric: str = "test_acc", title: str = "") -> dict:
-    """Final ``metric`` of a batched run, in %, as a table printed with one row per initialisation.
-
-    ``grid`` lists the ``(activation, init, lr)`` of each model of ``hist`` (from
-    :func:`train_batched`); the table shows the models with learning rate ``lr``, rows ``rows``
-    (initialisations) and columns ``cols`` (activations).  Returns ``{(activation, init, lr): %}``
-    for every model of the grid.
-    """
-    if not isinstance(hist, dict) or metric not in hist:
-        raise ValueError(f"hist must be a history from train_batched with a {metric!r} entry")
-    final = np.asarray(hist[metric])[-1]
-    grid = [tuple(g) for g in grid]
-    if len(grid) != len(final):
-        raise ValueError(f"grid has {len(grid)} entries but hist[{metric!r}] has {len(final)} models")
-    acc = {g: 100 * float(final[k]) for k, g in enumerate(grid)}
-    missing = [(c, r, lr) for r in rows for c in cols if (c, r, lr) not in acc]
-    if missing:
-        raise ValueError(f"lr {lr} with rows and cols {missing[0][:2]} is not in the grid")
-    if title:
-        print(title)
-    print("init     " + "".join(f"{c:>9s}" for c in cols))
-    for r in rows:
-        print(f"{r:8s} " + "".join(f"{acc[(c, r, lr)]:9.1f}" for c in cols))
-    return acc
-
-
 def train_grid(X, y, grid, *, depth: int, width: int, n_seeds: int, epochs: int, X_test=None, y_test=None,
                batch_size: int = 32, seed: int = 0, desc: str = "grid") -> dict:
     """Train every ``(activation, init, lr)`` of ``grid`` on ``n_seeds`` seeds, all as one batched program.
@@ -467,27 +441,71 @@ def train_grid(X, y, grid, *, depth: int, width: int, n_seeds: int, epochs: int,
     return out
 
 
-def seeds_table(result: dict, lr, rows, cols, metric: str = "test_acc", title: str = "") -> dict:
-    """Print the mean over seeds (in %) of the final ``metric`` of :func:`train_grid`, with its spread.
+def grid_values(result, metric: str = "test_acc", grid=None) -> dict:
+    """The final ``metric`` of every configuration, in %, one value per seed.
 
-    One row per initialisation in ``rows``, one column per activation in ``cols``, models with
-    learning rate ``lr``; every cell reads ``mean [min-max]`` over the seeds.  Returns
+    ``result`` is a :func:`train_grid` result, or a history of :func:`train_batched` together with
+    ``grid``, the ``(activation, init, lr)`` of each of its models (one seed each).  Returns
     ``{(activation, init, lr): array of per-seed values in %}``.
     """
     if not isinstance(result, dict) or metric not in result:
-        raise ValueError(f"result must come from train_grid and hold {metric!r}")
-    grid = result["grid"]
-    values = {g: 100 * np.asarray(result[metric])[:, k] for k, g in enumerate(grid)}
-    missing = [(c, r, lr) for r in rows for c in cols if (c, r, lr) not in values]
+        raise ValueError(f"result must come from train_grid or train_batched and hold {metric!r}")
+    if grid is None:
+        if "grid" not in result:
+            raise ValueError("grid is required with a train_batched history (a train_grid result holds its own)")
+        grid = result["grid"]
+        final = np.asarray(result[metric], dtype=float)  # (n_seeds, len(grid))
+    else:
+        final = np.asarray(result[metric], dtype=float)[-1][None, :]  # last epoch, one seed
+    grid = [tuple(g) for g in as_sequence(grid, "grid", "(activation, init, lr) triples")]
+    if any(len(g) != 3 for g in grid):
+        raise ValueError("grid must list (activation, init, lr) triples")
+    if final.ndim != 2 or final.shape[1] != len(grid):
+        raise ValueError(f"grid has {len(grid)} entries but result[{metric!r}] has {final.shape[-1]} models")
+    return {g: 100 * final[:, k] for k, g in enumerate(grid)}
+
+
+def seeds_table(result, rows, cols, *, caption: str, label: str, lr=None, init=None, metric: str = "test_acc",
+                grid=None):
+    """A book table of the final ``metric`` (%) of a grid of runs: the mean over seeds, ``[min, max]``.
+
+    ``result`` is what :func:`grid_values` takes (a :func:`train_grid` result, or a
+    :func:`train_batched` history with ``grid``) or its output, ``{(activation, init, lr): per-seed
+    values in %}``.  One column per activation in ``cols``; give exactly one of ``lr`` (the rows are
+    the initialisations ``rows``) or ``init`` (the rows are the learning rates ``rows``).  With one
+    seed a cell is that seed's value.  Returns a :class:`relubook.tables.Table` (numbered, captioned,
+    referable as ``{numref}`label```).
+    """
+    from . import tables
+
+    if (lr is None) == (init is None):
+        raise ValueError("give exactly one of lr (rows are initialisations) and init (rows are learning rates)")
+    if isinstance(result, dict) and result and all(isinstance(k, tuple) for k in result):
+        values = {tuple(k): np.atleast_1d(np.asarray(v, dtype=float)) for k, v in result.items()}
+    else:
+        values = grid_values(result, metric, grid)
+    rows, cols = list(as_sequence(rows, "rows")), list(as_sequence(cols, "cols"))
+    if not rows or not cols:
+        raise ValueError("rows and cols must be non-empty")
+    key = (lambda c, r: (c, r, lr)) if init is None else (lambda c, r: (c, init, r))
+    missing = [key(c, r) for r in rows for c in cols if key(c, r) not in values]
     if missing:
-        raise ValueError(f"lr {lr} with rows and cols {missing[0][:2]} is not in the grid")
-    if title:
-        print(title)
-    print("init     " + "".join(f"{c:>18s}" for c in cols))
-    for r in rows:
-        cells = [values[(c, r, lr)] for c in cols]
-        print(f"{r:8s} " + "".join(f"{v.mean():7.1f} [{v.min():4.1f}-{v.max():4.1f}]" for v in cells))
-    return values
+        raise ValueError(f"{missing[0]} (activation, init, lr) is not in the grid")
+    cells = {c: [values[key(c, r)] for r in rows] for c in cols}
+
+    def cell(v):  # percentages, one decimal each: the columns align on the point
+
+        v = v[np.isfinite(v)]
+        if v.size == 0:
+            return tables.MISSING
+        text = f"{v.mean():.1f}"
+        return text if v.size == 1 else f"{text} [{v.min():.1f}, {v.max():.1f}]"
+
+    head = "initialisation" if init is None else "learning rate"
+    data = {head: [str(r) if init is None else f"{r:g}" for r in rows]}
+    data.update({c: [cell(v) for v in cells[c]] for c in cols})
+    return tables.table(data, caption=caption, label=label, units={c: "%" for c in cols},
+                        align={c: "right" for c in cols})
 
 
 #: settings of chapter 10's study per scale: width, seeds, epochs per depth (book: two CPU cores;

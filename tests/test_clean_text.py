@@ -79,6 +79,8 @@ REPR_IDIOMS = [
     (re.compile(r"\bprint\([^)\n]*\.tolist\(\)"), "prints a list (use relubook.tables)"),
     (re.compile(r"\bprint\([^\n]*\bnp\.round\("), "prints a numpy array (use relubook.tables)"),
     (re.compile(r"\bprint\([^\n]*\blist\((?:depths|range)"), "prints a list of numpy integers"),
+    (re.compile(r"\bprint\([^\n]*\b(?:sp|sympy|symbolic)\.|\bprint\(sym\b"),
+     "prints a sympy result as text (tables.equations typesets it)"),
 ]
 
 
@@ -91,7 +93,43 @@ def test_visible_code_prints_no_reprs(page):
     assert not problems, f"{page.name}: {problems}"
 
 
+#: A field padded to a width in a format string (``{name:16s}``, ``{v:>9.1f}``): columns of text.
+PADDED_FIELD = re.compile(r"\{[^{}\n]*:[<>^=]?\d+(?:\.\d+)?[a-z%]?\}")
+
+
+def printed_tables(body: str) -> list[str]:
+    """The lines of a code cell that print a table as text: a print with padded fields, a print
+    inside a loop (one line per row), or a DataFrame's ``to_string``."""
+    found, loops = [], []  # indentation of the open for/while statements
+    for line in body.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        indent = len(line) - len(line.lstrip())
+        while loops and indent <= loops[-1]:
+            loops.pop()
+        if ".to_string(" in line:
+            found.append(f"{line.strip()} (a DataFrame printed as text)")
+        elif "print(" in line and PADDED_FIELD.search(line):
+            found.append(f"{line.strip()} (padded columns)")
+        elif "print(" in line and loops:
+            found.append(f"{line.strip()} (one printed line per row)")
+        if re.match(r"\s*(for|while)\b.*:\s*$", line):
+            loops.append(indent)
+    return found
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_tables_are_book_tables(page):
+    problems = [t for body in visible_cells(page.read_text(encoding="utf-8")) for t in printed_tables(body)]
+    assert not problems, (f"{page.name} prints tables as text; use relubook.tables.table (numbered, captioned) "
+                          f"and refer to it with {{numref}}: {problems}")
+
+
 def test_the_checks_can_fail():
+    assert printed_tables('for n in ns:\n    print(n, f(n))\n')
+    assert printed_tables('print(f"{name:16s} {v:.2e}")\n') and printed_tables("print(df.to_string())\n")
+    assert not printed_tables('for n in ns:\n    rows.append(n)\nprint(f"{len(rows)} rows, error {e:.1e}")\n')
     assert WORKSHOP.search("as the seed chapter says") and WORKSHOP.search("see paper 001")
     assert not WORKSHOP.search("fix the random seed with rb.seed(0)")
     assert REPR_IDIOMS[0][0].search("print(net, net(x))")
+    assert REPR_IDIOMS[-1][0].search("print(sp.simplify(expr))") and REPR_IDIOMS[-1][0].search("print(symbolic.layer_rate())")

@@ -308,6 +308,42 @@ def test_sphinx_extension_sets_the_edition_tag(monkeypatch):
         sphinxext._set_tag(SimpleNamespace(tags=Tags()), SimpleNamespace(relubook_edition="teacher"))
 
 
+def test_download_menu_offers_the_pdf_once_built(tmp_path):
+    from types import SimpleNamespace
+
+    from bookkit import sphinxext
+
+    html = tmp_path / "_build" / "html"
+    html.mkdir(parents=True)
+    config = SimpleNamespace(latex_documents=[("intro", "relubook.tex", "t", "a", "manual")], bookkit_pdf="")
+    app = SimpleNamespace(outdir=str(html), config=config, builder=SimpleNamespace(format="html"))
+    pdf = tmp_path / "_build" / "latex" / "relubook.pdf"
+    assert sphinxext.pdf_path(app) == pdf
+
+    def page():
+        buttons = [{"label": "download-source-button", "text": ".md"},
+                   {"label": "download-pdf-button", "text": ".pdf", "type": "javascript"}]
+        context = {"header_buttons": [{"label": "download-buttons", "buttons": buttons}],
+                   "pathto": lambda uri, resource=0: "../" + uri}
+        sphinxext._offer_pdf(app, "book/01_relu", "page.html", context, None)
+        return buttons
+
+    sphinxext._note_pdf(app, config)
+    assert config.bookkit_pdf == ""
+    buttons = page()  # no PDF yet: no link; the print button says what it does
+    assert [b["text"] for b in buttons] == [".md", "print"]
+    sphinxext._copy_pdf(app, None)
+    assert not (html / "relubook.pdf").exists()
+    pdf.parent.mkdir()
+    pdf.write_bytes(b"%PDF-1.5")
+    sphinxext._note_pdf(app, config)
+    assert config.bookkit_pdf.startswith("relubook.pdf@")  # a new PDF rewrites the pages
+    buttons = page()
+    assert buttons[-1]["url"] == "../relubook.pdf" and buttons[-1]["text"] == "book .pdf"
+    sphinxext._copy_pdf(app, None)
+    assert (html / "relubook.pdf").read_bytes() == b"%PDF-1.5"
+
+
 def test_student_config_points_static_paths_and_cache_at_the_book(tmp_path):
     (tmp_path / "static").mkdir()
     cfg = {"sphinx": {"config": {"html_static_path": ["static"], "templates_path": "missing"}}}

@@ -94,8 +94,14 @@ def test_study_is_reproducible_and_per_model_settings():
 
 
 def test_reading_the_study(study):
-    text = pt.format_table(study)
-    assert "Differentiability enforced" in text and "[7.86e-08]" in text
+    myst = pt.mse_table(study, "x^3", label="tab-x3").to_myst()
+    assert ":name: tab-x3" in myst and "Differentiability enforced" in myst and "7.86 × 10⁻⁸" in myst
+    assert "| network | min | min, ICML | mean | mean, ICML |" in myst
+    assert "ICML" not in pt.mse_table(study, "sin", label="tab-sin").to_myst()
+    with pytest.raises(ValueError):
+        pt.mse_table(study, "cos", label="tab-cos")
+    order = pt.ordering_table(study, ["x^3"], label="tab-order").to_myst()
+    assert " < ".join(pt.ordering(study, "x^3", "min")) in order and "enforced < free-scales" in order
     assert sorted(pt.ordering(study, "x^3")) == sorted(study.types)
     assert 0 <= study.best("sin", "rai") < 3
     assert study.predictions("sin", "default", 1).shape == (500,)

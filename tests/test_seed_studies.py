@@ -40,8 +40,11 @@ def test_train_grid_is_seeds_times_configs():
     assert res["test_acc"].shape == (3, 2) and res["curves"]["train_acc"].shape == (3, 3, 2)
     # seed s of config g is model s * len(grid) + g
     assert np.allclose(res["hist"]["test_acc"][-1].reshape(3, 2), res["test_acc"])
-    vals = training.seeds_table(res, 0.1, ["he"], ["relu"])
+    vals = training.grid_values(res)
     assert vals[("relu", "he", 0.1)].shape == (3,)
+    tab = training.seeds_table(res, ["he"], ["relu"], lr=0.1, caption="Three seeds.", label="tab-three-seeds")
+    v = vals[("relu", "he", 0.1)]
+    assert f"| he | {v.mean():.1f} [{v.min():.1f}, {v.max():.1f}] |" in tab.to_myst()
     with pytest.raises(ValueError, match="grid"):
         training.train_grid(X, y, [("relu", "he")], depth=1, width=2, n_seeds=1, epochs=1)
     fig, ax = plt.subplots()

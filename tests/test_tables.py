@@ -57,6 +57,9 @@ def test_formats_sig_and_columns():
     assert list(t.strings.columns) == ["eps", "r"]
     assert t.strings["eps"].tolist() == ["1e-02", "1e-04"]
     assert t.strings["r"].tolist() == ["0.12", "0.50"]
+    # preformatted numbers (text) may be right-aligned on request
+    t = tables.table({"name": ["a"], "cell": ["1.0 [0.5, 2.0]"]}, caption="C", label="tab-c", align={"cell": "right"})
+    assert t.align == ["left", "right"] and "|:---|---:|" in t.to_myst()
 
 
 @pytest.mark.parametrize(
@@ -69,6 +72,8 @@ def test_formats_sig_and_columns():
         (dict(caption="c", label="tab-a", sig={"zz": 2}), ValueError, "sig"),
         (dict(caption="c", label="tab-a", columns=["zz"]), ValueError, "columns"),
         (dict(caption="c", label="tab-a", formats={"a": 3}), TypeError, "formats"),
+        (dict(caption="c", label="tab-a", align={"a": "middle"}), ValueError, "align"),
+        (dict(caption="c", label="tab-a", align={"zz": "left"}), ValueError, "align"),
     ],
 )
 def test_bad_arguments_name_themselves(kwargs, exc, word):

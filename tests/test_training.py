@@ -96,14 +96,30 @@ def test_draw_history():
     plt.close(fig)
 
 
-def test_grid_table_prints_rows_and_returns_every_model(capsys):
+def test_seeds_table_is_a_book_table_with_every_model():
     grid = [("relu", "he", 0.1), ("tanh", "he", 0.1), ("relu", "lecun", 0.1), ("tanh", "lecun", 0.1), ("relu", "he", 0.01)]
     hist = {"test_acc": np.array([[0.0] * 5, [0.5, 0.25, 0.75, 1.0, 0.1]])}
-    acc = training.grid_table(hist, grid, 0.1, ("he", "lecun"), ("relu", "tanh"), title="demo")
-    out = capsys.readouterr().out.splitlines()
-    assert out[0] == "demo" and out[2].split() == ["he", "50.0", "25.0"] and out[3].split() == ["lecun", "75.0", "100.0"]
-    assert acc[("relu", "he", 0.01)] == pytest.approx(10.0)
+    acc = training.grid_values(hist, grid=grid)
+    assert acc[("relu", "he", 0.01)] == pytest.approx([10.0])
+    tab = training.seeds_table(hist, ("he", "lecun"), ("relu", "tanh"), lr=0.1, grid=grid, caption="Demo.", label="tab-demo")
+    myst = tab.to_myst()
+    assert myst.startswith("~~~~{table} Demo.") and ":name: tab-demo" in myst
+    assert "| initialisation | relu (%) | tanh (%) |" in myst and "|:---|---:|---:|" in myst
+    assert "| he | 50.0 | 25.0 |" in myst and "| lecun | 75.0 | 100.0 |" in myst
+    # the other axis: rows are learning rates of one initialisation
+    by_lr = training.seeds_table(acc, (0.1, 0.01), ("relu",), init="he", caption="By rate.", label="tab-demo-lr")
+    assert "| learning rate | relu (%) |" in by_lr.to_myst() and "| 0.01 | 10.0 |" in by_lr.to_myst()
+    # several seeds: mean [min, max]
+    seeds = {("relu", "he", 0.1): np.array([10.0, 20.0, 30.0])}
+    assert "| he | 20.0 [10.0, 30.0] |" in training.seeds_table(seeds, ["he"], ["relu"], lr=0.1, caption="c",
+                                                                  label="tab-s").to_myst()
     with pytest.raises(ValueError, match="not in the grid"):
-        training.grid_table(hist, grid, 0.01, ("lecun",), ("relu",))
+        training.seeds_table(hist, ("lecun",), ("relu",), lr=0.01, grid=grid, caption="c", label="tab-x")
     with pytest.raises(ValueError, match="grid has"):
-        training.grid_table(hist, grid[:2], 0.1, ("he",), ("relu",))
+        training.grid_values(hist, grid=grid[:2])
+    with pytest.raises(ValueError, match="exactly one"):
+        training.seeds_table(acc, ("he",), ("relu",), caption="c", label="tab-x")
+    with pytest.raises(ValueError, match="grid is required"):
+        training.grid_values(hist)
+
+

@@ -47,10 +47,6 @@ async () => {
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("path", PAGES)
 def test_main_column_does_not_overflow(browser, server, path, width):
-    if path == "book/instructors.html" and width == 390:
-        # known: the instructors' page (instructor edition only) scrolls sideways by a few pixels at
-        # 390 px; its directive-made tables now scroll in their own box, the culprit is not found yet
-        pytest.xfail("instructors' page overflows by a few px at 390 px (open)")
     page, problems = open_page(browser, server, path, viewport=(width, 900))
     try:
         info = page.evaluate(OVERFLOW_JS)

@@ -276,13 +276,22 @@ class LiveFigureHTML:
     """The page's version of a slider figure: ``_repr_mimebundle_`` gives the HTML (sliders, the
     initial state's SVG, the embedded data of every state).  Built by :func:`live_figure_html`."""
 
-    def __init__(self, html_text: str, data: dict, spec: dict):
+    def __init__(self, html_text: str, data: dict, spec: dict, png: bytes | None = None, alt0: str = ""):
         self.html = html_text
         self.data = data
         self.spec = spec
+        self.png = png
+        self.alt0 = alt0
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/html": self.html, "text/plain": f"<live figure: {len(self.data['states'])} states>"}
+        """HTML for the page; the initial state as PNG (with its alt text) for builders that take no
+        HTML (the PDF)."""
+        data = {"text/html": self.html, "text/plain": f"<live figure: {len(self.data['states'])} states>"}
+        meta = {}
+        if self.png is not None:
+            data["image/png"] = base64.b64encode(self.png).decode("ascii")
+            meta["image/png"] = {"alt": self.alt0}
+        return data, meta
 
     @property
     def data_bytes(self) -> int:
@@ -371,7 +380,8 @@ def live_figure_html(draw: Callable, alt: str, figsize=(6.4, 3.6), fixed: dict |
         "size": [width, height],
         "payload": payload,
     }
-    return LiveFigureHTML(_page_html(spec, state_svg(data, k0), alts[k0]), data, spec)
+    png = recorder.live.render(**fixed, **start)
+    return LiveFigureHTML(_page_html(spec, state_svg(data, k0), alts[k0]), data, spec, png, alts[k0])
 
 
 _COUNTER = [0]

@@ -170,7 +170,8 @@ def test_the_build_gets_the_live_figure_and_a_kernel_the_widget(monkeypatch):
     assert w.children[0].value == 0.1  # draw_variants' default alpha, on the grid
     monkeypatch.setenv(lf.ENV, "1")
     page = widgets.slider_figure(draw, "The activation variants at one alpha.", alpha=(0.0, 1.0, 0.25))
-    bundle = page._repr_mimebundle_()
+    bundle, meta = page._repr_mimebundle_()
+    assert bundle["image/png"] and meta["image/png"]["alt"].startswith("The activation variants")  # the PDF's
     assert 'class="relubook-live"' in bundle["text/html"] and 'type="range"' in bundle["text/html"]
     assert "application/vnd.jupyter.widget-view+json" not in bundle
 

@@ -6,7 +6,8 @@ The pattern used in every chapter:
   a plain function that draws one state on a matplotlib axes; unit tests call
   it directly;
 * :func:`slider_figure` wraps it in ipywidgets sliders for readers with a
-  kernel (Binder, Jupyter);
+  kernel (Binder, Jupyter) and, in the book's build, in the live figure of the static page
+  (:mod:`relubook.livefigure`: every state of the sliders' grid drawn and embedded);
 * :func:`relubook.plotting.animate` turns the same function and a grid of one
   parameter into the static twin shown in the built page.
 
@@ -20,6 +21,7 @@ measures both ways).
 from __future__ import annotations
 
 import io
+import os
 from typing import Callable
 
 import matplotlib
@@ -27,9 +29,11 @@ import matplotlib.pyplot as plt
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from . import livefigure
+from .livefigure import choices
 from .plotting import _check_alt, set_alt
 
-__all__ = ["slider_figure", "render_state", "LiveFigure"]
+__all__ = ["slider_figure", "choices", "render_state", "LiveFigure"]
 
 
 def render_state(draw: Callable, alt: str, figsize=(6.4, 3.6), **params):
@@ -195,19 +199,40 @@ class LiveFigure:
 
 
 def slider_figure(draw: Callable, alt: str, figsize=(6.4, 3.6), **controls):
-    """An ipywidgets control panel that redraws ``draw(ax, **params)`` on every change.
+    """Sliders that redraw ``draw(ax, **params)`` on every change: the book's interactive figure.
 
-    ``controls`` maps each parameter of ``draw`` to an ipywidgets abbreviation
-    (``(min, max, step)``, a list of options) or a widget.  Returns the
-    ``ipywidgets.interactive`` object; display it as the last expression of a cell.
+    ``controls`` maps each parameter of ``draw`` to an ipywidgets abbreviation (``(min, max,
+    step)``, a list of options), :func:`choices` (a slider over listed values) or a widget.  The
+    sliders start at ``draw``'s default values where these lie on the grid (else in the middle).
+
+    With a kernel this returns the ``ipywidgets.interactive`` object (display it as the last
+    expression of a cell).  In the book's build (``RELUBOOK_LIVE_FIGURES=1``) it returns the live
+    figure of the static page instead: every state of the grid drawn by ``draw`` and embedded, so
+    that the sliders work without a kernel (:mod:`relubook.livefigure`).
     """
-    import ipywidgets
-
     if not callable(draw):
         raise TypeError(f"draw must be callable, got {type(draw).__name__}")
     alt = _check_alt(alt)
     if not controls:
         raise ValueError("slider_figure needs at least one control, e.g. depth=(1, 8, 1)")
+    if os.environ.get(livefigure.ENV, "") == "1":
+        return livefigure.live_figure_html(draw, alt, figsize=figsize, **controls)
+
+    import ipywidgets
+
+    grids = {name: livefigure.control_values(name, abbrev) for name, abbrev in controls.items()}
+    start = livefigure.initial_state(draw, grids)
+    kwargs = {}
+    for name, abbrev in controls.items():
+        if isinstance(abbrev, ipywidgets.Widget):
+            kwargs[name] = abbrev
+            continue
+        if isinstance(abbrev, livefigure.Choices):
+            widget = ipywidgets.SelectionSlider(options=abbrev.values, value=start[name])
+        else:
+            widget = ipywidgets.interactive.widget_from_abbrev(abbrev, start[name])
+        widget.description = name
+        kwargs[name] = widget
 
     live = LiveFigure(draw, alt, figsize=figsize)
 
@@ -216,4 +241,4 @@ def slider_figure(draw: Callable, alt: str, figsize=(6.4, 3.6), **controls):
 
         display(Image(data=live.render(**params), format="png", metadata={"alt": alt}))
 
-    return ipywidgets.interactive(update, **controls)
+    return ipywidgets.interactive(update, **kwargs)

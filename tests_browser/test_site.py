@@ -8,7 +8,8 @@ tests also show that a downloaded ``_build/html`` reads offline.  On each page:
   ``\\(``, ``\\[``, ``$$`` or ``\\begin{`` is left in the text outside code, and no formula is a
   MathJax error (an undefined macro, say);
 * every ``<img>`` has non-empty alt text and loaded;
-* embedded widget state renders: each widget view is drawn (sliders and the figure);
+* embedded widget state renders: each widget view is drawn (sliders and the figure); live
+  figures (relubook/livefigure.py) are moved in test_live_figures.py;
 * every link into the site points at an existing file and, with a ``#fragment``, an existing id;
 * the console has no errors, no script throws, and no request fails or leaves the machine.
 
@@ -74,6 +75,10 @@ WIDGETS_DRAWN_JS = r"""
       && area.querySelector('.jupyter-widgets') && area.getBoundingClientRect().height > 0;
 })
 """
+
+# True once every live figure (relubook/livefigure.py) has unpacked its data and enabled its sliders.
+LIVE_READY_JS = """() => Array.from(document.querySelectorAll('figure.relubook-live'))
+    .every(f => f.dataset.live === '1')"""
 
 
 class _Ids(html.parser.HTMLParser):
@@ -182,17 +187,16 @@ def test_page(browser, server, path):
 
 
 def test_the_checks_have_something_to_check(browser, server):
-    """Guards against vacuous passes: the chapter of the screenshot has math and a drawn widget."""
+    """Guards against vacuous passes: the chapter of the screenshot has math and a live figure
+    (sliders drawn, the figure's alt text set; tests_browser/test_live_figures.py moves them)."""
     page, problems = open_page(browser, server, SCREENSHOT_PAGE)
     try:
         info = page.evaluate(INSPECT_JS)
         assert info["math"] > 0 and info["mathjax"]
-        assert info["widgetState"] and info["widgetViews"] > 0
-        page.wait_for_function(WIDGETS_DRAWN_JS, timeout=30_000)
-        assert page.locator(".widget-subarea .widget-slider").count() > 0, "no slider drawn"
-        # the figure drawn from widget state carries the alt text stored with it
-        alts = page.evaluate("() => Array.from(document.querySelectorAll('.widget-subarea img')).map(i => i.alt)")
-        assert alts and all(a and not a.startswith("Figure drawn by the widget") for a in alts), alts
+        page.wait_for_function(LIVE_READY_JS, timeout=30_000)
+        assert page.locator("figure.relubook-live input[type=range]").count() > 0, "no slider drawn"
+        alts = page.evaluate("() => Array.from(document.querySelectorAll('svg.relubook-live-svg')).map(s => s.getAttribute('aria-label'))")
+        assert alts and all(a and len(a) > 20 for a in alts), alts
         assert info["animButtons"] > 0, "no static twin animation on the page"
     finally:
         page.close()
@@ -209,11 +213,12 @@ def test_screenshot(browser, server):
         stem = SCREENSHOT_PAGE.rsplit("/", 1)[-1].removesuffix(".html")
         top = SCREENSHOTS / f"{stem}.png"
         page.screenshot(path=str(top))
-        widget = page.locator(".widget-subarea").first
+        page.wait_for_function(LIVE_READY_JS, timeout=30_000)
+        widget = page.locator("figure.relubook-live").first
         widget.scroll_into_view_if_needed()
         page.wait_for_timeout(300)
         shot = SCREENSHOTS / f"{stem}_widget.png"
-        widget.locator("xpath=ancestor::div[contains(@class,'cell_output')][1]").screenshot(path=str(shot))
+        widget.screenshot(path=str(shot))
         anim = page.locator(".relubook-animation").first  # its static twin, buttons drawn offline
         if anim.count():
             anim.scroll_into_view_if_needed()

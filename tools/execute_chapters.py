@@ -121,6 +121,8 @@ def _execute(path: str, nb_json: str, timeout, allow_errors: bool, threads: int)
 
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "RELUBOOK_THREADS"):
         os.environ[var] = str(threads)
+    # slider figures become live figures of the static page (relubook.livefigure): every state drawn
+    os.environ["RELUBOOK_LIVE_FIGURES"] = "1"
     nb = nbformat.reads(nb_json, as_version=4)
     result = single_nb_execution(nb, cwd=str(Path(path).parent), timeout=timeout, allow_errors=allow_errors,
                                  meta_override=True)

@@ -1,0 +1,430 @@
+"""Live figures for the static page: every state of a widget's grid, drawn once by the build.
+
+A widget of the book is a drawing callback ``draw(ax, **params)`` and a few sliders
+(:func:`relubook.widgets.slider_figure`).  With a kernel the sliders call the callback.  On the
+built page there is no kernel, so the build draws every state of the sliders' grid with the same
+callback, records each as SVG (matplotlib's own SVG backend, text kept as text) and embeds it in the
+page; a small script of ours (``tools/site/relubook-live.js``, served with the book) swaps the
+figure on slider input.  No server, no network, no library.
+
+**The renderer.**  A state is a list of SVG elements (the frame, each tick, each curve, the title,
+the legend entries, ...).  Most elements are the same in many states (the frame in all of them), so
+the figure's data is one table of distinct elements and, per state, the list of its elements by
+number; the table and lists are gzipped and base64-encoded into the page and unpacked by the
+browser's own ``DecompressionStream``.  A redraw is one ``innerHTML`` assignment of already
+rendered markup: no layout engine, no scales or axes computed in the browser, so the page draws
+exactly what matplotlib drew (the same ticks, fonts and house colours) and the script is a few
+kilobytes.  Plotly.js (~3.5 MB), Vega-Lite (~0.8 MB with Vega) or uPlot (~50 kB) would each need a
+second description of every figure in their own terms, which is the "defined twice" the book avoids,
+and would have to be vendored; a hand-written SVG swapper needs neither.
+
+The page's first paint does not wait for any script: the initial state's SVG is in the HTML.
+
+Only the build computes all states (``RELUBOOK_LIVE_FIGURES=1``, set by
+``tools/execute_chapters.py``); a reader's kernel gets the ipywidgets sliders.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import html
+import inspect
+import io
+import json
+import math
+import os
+import re
+import xml.etree.ElementTree as ET
+from typing import Callable
+
+import numpy as np
+
+__all__ = ["ENV", "Choices", "choices", "control_values", "initial_state", "StateRecorder", "LiveFigureHTML",
+           "live_figure_html", "decode_data", "state_svg", "plain_text"]
+
+#: Set to 1 by the book's build: slider figures then also carry their live static version.
+ENV = "RELUBOOK_LIVE_FIGURES"
+#: Limits of the issue: the data of one figure (bytes as embedded) and the states of one figure.
+MAX_FIGURE_BYTES = 1_000_000
+MAX_STATES = 2_000
+
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+_NUMBER = re.compile(r"-?\d+\.\d+(?:e-?\d+)?")
+
+
+class Choices:
+    """A slider over a list of values (``widgets.choices(0.01, 0.02, 0.05)``): a ``SelectionSlider``
+    with a kernel, a range input over the values on the page."""
+
+    def __init__(self, values):
+        values = list(values)
+        if not values:
+            raise ValueError("choices needs at least one value")
+        self.values = values
+
+    def __repr__(self):
+        return f"choices({', '.join(map(repr, self.values))})"
+
+
+def choices(*values) -> Choices:
+    """A slider that moves through ``values`` (numbers or strings), in this order."""
+    return Choices(values)
+
+
+def _clean(v):
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        return float(v)
+    return v
+
+
+def control_values(name: str, abbrev) -> list:
+    """The values one control moves through: ``(min, max, step)`` as ipywidgets reads it (integers
+    when all three are), a list of options, :func:`choices`, or an ipywidgets slider/selection."""
+    if isinstance(abbrev, Choices):
+        return [_clean(v) for v in abbrev.values]
+    if isinstance(abbrev, list):
+        if not abbrev:
+            raise ValueError(f"control {name!r} has no options")
+        return [_clean(v) for v in abbrev]
+    if isinstance(abbrev, tuple):
+        if len(abbrev) not in (2, 3) or not all(isinstance(v, (int, float, np.integer, np.floating))
+                                                and not isinstance(v, bool) for v in abbrev):
+            raise TypeError(f"control {name!r} must be (min, max) or (min, max, step) numbers, got {abbrev!r}")
+        lo, hi = abbrev[0], abbrev[1]
+        integer = all(isinstance(v, (int, np.integer)) for v in abbrev)
+        step = abbrev[2] if len(abbrev) == 3 else (1 if integer else (hi - lo) / 10)
+        if not step > 0 or not hi >= lo:
+            raise ValueError(f"control {name!r} needs min <= max and a positive step, got {abbrev!r}")
+        n = int(math.floor((hi - lo) / step + 1e-9)) + 1
+        if integer:
+            return [int(lo + k * step) for k in range(n)]
+        digits = max(0, -math.floor(math.log10(step)) + 3)
+        return [round(lo + k * step, digits) for k in range(n)]
+    options = getattr(abbrev, "options", None)
+    if options is not None:  # ipywidgets selection widgets
+        return [_clean(o[1] if isinstance(o, tuple) else o) for o in options]
+    if all(hasattr(abbrev, a) for a in ("min", "max", "step")):
+        return control_values(name, (abbrev.min, abbrev.max, abbrev.step))
+    raise TypeError(f"control {name!r}: cannot read the values of {type(abbrev).__name__}; use (min, max, step), "
+                    "a list or widgets.choices(...)")
+
+
+def initial_state(draw: Callable, grids: dict) -> dict:
+    """Where the sliders start: the callback's default value when it is on the grid, else the middle
+    of the grid (the first option of a list), as ipywidgets does."""
+    try:
+        params = inspect.signature(draw).parameters
+    except (TypeError, ValueError):
+        params = {}
+    state = {}
+    for name, values in grids.items():
+        default = params[name].default if name in params else inspect.Parameter.empty
+        pick = None
+        if default is not inspect.Parameter.empty:
+            for v in values:
+                if v == default or (isinstance(v, float) and isinstance(default, (int, float))
+                                    and not isinstance(default, bool) and abs(v - default) < 1e-9):
+                    pick = v
+                    break
+        if pick is None:
+            pick = values[0] if isinstance(values[0], str) else values[(len(values) - 1) // 2]
+        state[name] = pick
+    return state
+
+
+def value_label(v) -> str:
+    """How a slider shows its value (ipywidgets' readout: two decimals for floats)."""
+    if isinstance(v, float):
+        return f"{v:.2f}" if abs(v) >= 0.01 or v == 0 else f"{v:g}"
+    return str(v)
+
+
+_TEX = {r"\alpha": "α", r"\varepsilon": "ε", r"\epsilon": "ε", r"\rho": "ρ", r"\mu": "μ", r"\cdot": "·",
+        r"\times": "×", r"\pm": "±", r"\le": "≤", r"\ge": "≥", r"\sigma": "σ", r"\lambda": "λ", r"\,": " ",
+        r"\infty": "∞", r"\to": "→", r"\approx": "≈", r"\Delta": "Δ", r"\delta": "δ", "-": "-"}
+
+
+def plain_text(text: str) -> str:
+    """A matplotlib label without its mathtext markup (for alt text): ``$\\alpha$ = 0.5`` -> ``α = 0.5``."""
+    out = str(text)
+    for tex, uni in sorted(_TEX.items(), key=lambda kv: -len(kv[0])):
+        out = out.replace(tex, uni)
+    out = re.sub(r"\\(mathrm|mathit|mathbf|operatorname|text)\s*", "", out)
+    out = out.replace("$", "").replace("{", "").replace("}", "").replace("\\", "")
+    return " ".join(out.split())
+
+
+# --------------------------------------------------------------------------------------- recording
+
+
+def _round(match) -> str:
+    s = f"{float(match.group(0)):.2f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def _compact(value: str) -> str:
+    return _NUMBER.sub(_round, " ".join(value.split()))
+
+
+_FONTS = re.compile(r"font-family: 'DejaVu Sans'[^;\"]*")
+_KEEP_IDS = {"path", "clipPath", "pattern", "marker", "symbol"}
+
+
+def _tidy(el) -> None:
+    """Drop the ids of groups (they number artists and change between states), round coordinates to
+    0.01 pt, use ``href`` (SVG 2) for ``xlink:href``."""
+    for node in el.iter():
+        tag = node.tag.split("}")[-1]
+        if tag not in _KEEP_IDS and "id" in node.attrib:
+            del node.attrib["id"]
+        href = node.attrib.pop(f"{{{XLINK_NS}}}href", None)
+        if href is not None:
+            node.set("href", href)
+        if "style" in node.attrib:
+            node.set("style", _FONTS.sub("font-family: 'DejaVu Sans', sans-serif", node.attrib["style"]))
+        for key in ("d", "x", "y", "width", "height", "transform", "points"):
+            if key in node.attrib:
+                node.set(key, _compact(node.attrib[key]))
+        if node.text is not None and not node.text.strip():
+            node.text = None
+        if node.tail is not None and not node.tail.strip():
+            node.tail = None
+
+
+def _serialize(el) -> str:
+    _tidy(el)
+    s = ET.tostring(el, encoding="unicode", short_empty_elements=True)
+    return s.replace(f' xmlns="{SVG_NS}"', "").replace(f' xmlns:xlink="{XLINK_NS}"', "").replace("ns0:", "")
+
+
+def svg_items(svg: str) -> tuple[list[str], tuple[float, float]]:
+    """Split matplotlib's SVG of a figure into its drawn elements, in drawing order (``(items,
+    (width, height))``, sizes in points): the children of each axes, the figure's other children,
+    then the definitions written at the end (clip paths, hatches)."""
+    ET.register_namespace("", SVG_NS)
+    ET.register_namespace("xlink", XLINK_NS)
+    root = ET.fromstring(svg)
+    view = [float(v) for v in root.get("viewBox").split()]
+    items = []
+    for child in root:
+        tag = child.tag.split("}")[-1]
+        if tag == "metadata":
+            continue
+        if tag == "defs" and child.find(f"{{{SVG_NS}}}style") is not None:
+            continue  # the stylesheet: applied by the page's wrapper (see LiveFigureHTML)
+        if tag == "g" and child.get("id", "").startswith("figure"):
+            for part in child:
+                if part.get("id", "").startswith("axes"):
+                    items += [_serialize(c) for c in part]
+                else:
+                    items.append(_serialize(part))
+        else:
+            items.append(_serialize(child))
+    return items, (view[2], view[3])
+
+
+class StateRecorder:
+    """Draws states of ``draw`` on one figure (laid out once, on the first state, as
+    :class:`relubook.widgets.LiveFigure` does) and returns each as SVG elements."""
+
+    def __init__(self, draw: Callable, figsize=(6.4, 3.6)):
+        from .widgets import LiveFigure
+
+        self.live = LiveFigure(draw, "A state of a live figure of the book.", figsize=figsize)
+        self.size = None
+
+    def record(self, **params) -> list[str]:
+        import matplotlib
+
+        live = self.live
+        if live.fig is None or not live.in_place:
+            live.fig, live.ax = live._new()
+            live.draw(live.ax, **params)
+            live.fig.canvas.draw()
+            live.in_place = len(live.fig.axes) == 1
+            live.fig.set_layout_engine("none")
+        else:
+            live._reset(live.ax)
+            live.draw(live.ax, **params)
+            if len(live.fig.axes) != 1:
+                live.in_place = False
+            else:
+                live.ax.autoscale_view()
+        buf = io.StringIO()
+        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "relubook", "svg.id": None}):
+            live.fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+        items, size = svg_items(buf.getvalue())
+        self.size = size
+        return items
+
+    def title(self) -> str:
+        ax = self.live.ax
+        parts = [ax.get_title(loc) for loc in ("left", "center", "right")]
+        return plain_text(" ".join(p for p in parts if p))
+
+
+# ------------------------------------------------------------------------------------------- page
+
+
+class LiveFigureHTML:
+    """The page's version of a slider figure: ``_repr_mimebundle_`` gives the HTML (sliders, the
+    initial state's SVG, the embedded data of every state).  Built by :func:`live_figure_html`."""
+
+    def __init__(self, html_text: str, data: dict, spec: dict, png: bytes | None = None, alt0: str = ""):
+        self.html = html_text
+        self.data = data
+        self.spec = spec
+        self.png = png
+        self.alt0 = alt0
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """HTML for the page; the initial state as PNG (with its alt text) for builders that take no
+        HTML (the PDF)."""
+        data = {"text/html": self.html, "text/plain": f"<live figure: {len(self.data['states'])} states>"}
+        meta = {}
+        if self.png is not None:
+            data["image/png"] = base64.b64encode(self.png).decode("ascii")
+            meta["image/png"] = {"alt": self.alt0}
+        return data, meta
+
+    @property
+    def data_bytes(self) -> int:
+        return len(self.spec["payload"])
+
+
+def _encode(data: dict) -> str:
+    raw = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+    return base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0)).decode("ascii")
+
+
+def decode_data(payload: str) -> dict:
+    """The embedded data of a live figure (what the page's script unpacks)."""
+    return json.loads(gzip.decompress(base64.b64decode(payload)).decode())
+
+
+def state_svg(data: dict, k: int) -> str:
+    """The SVG elements of state number ``k`` of decoded data, as the page draws them."""
+    return "".join(data["table"][i] for i in data["states"][k])
+
+
+def _state_index(grids: dict, state: dict) -> int:
+    k = 0
+    for name, values in grids.items():
+        k = k * len(values) + values.index(state[name])
+    return k
+
+
+def _states(grids: dict):
+    names = list(grids)
+    for combo in np.ndindex(*[len(v) for v in grids.values()]):
+        yield {n: grids[n][i] for n, i in zip(names, combo)}
+
+
+def live_figure_html(draw: Callable, alt: str, figsize=(6.4, 3.6), fixed: dict | None = None,
+                     **controls) -> LiveFigureHTML:
+    """Draw every state of the sliders' grid and return the live figure for the page.
+
+    ``controls`` as for :func:`relubook.widgets.slider_figure`; ``fixed`` are further keyword
+    arguments of ``draw``.  Raises ``ValueError`` when the grid has more than ``MAX_STATES`` states or
+    the data exceeds ``MAX_FIGURE_BYTES``."""
+    from .plotting import _check_alt
+
+    if not callable(draw):
+        raise TypeError(f"draw must be callable, got {type(draw).__name__}")
+    alt = _check_alt(alt)
+    if not controls:
+        raise ValueError("live_figure_html needs at least one control, e.g. depth=(1, 8, 1)")
+    fixed = dict(fixed or {})
+    grids = {name: control_values(name, abbrev) for name, abbrev in controls.items()}
+    n_states = int(np.prod([len(v) for v in grids.values()]))
+    if n_states > MAX_STATES:
+        raise ValueError(f"controls span {n_states} states, more than {MAX_STATES}: use coarser steps or choices(...)")
+    start = initial_state(draw, grids)
+    recorder = StateRecorder(draw, figsize=figsize)
+    recorder.record(**fixed, **start)  # the layout of every state: the initial one's
+    table, where, states, alts, titles = [], {}, [], [], []
+    for state in _states(grids):
+        items = recorder.record(**fixed, **state)
+        ids = []
+        for item in items:
+            if item not in where:
+                where[item] = len(table)
+                table.append(item)
+            ids.append(where[item])
+        states.append(ids)
+        title = recorder.title()
+        shown = ", ".join(f"{n} = {value_label(v)}" for n, v in state.items())
+        titles.append(title)
+        alts.append(f"{alt} Shown: {shown}." + (f" Title: {title}." if title else ""))
+    width, height = recorder.size
+    data = {"table": table, "states": states, "alts": alts}
+    payload = _encode(data)
+    if len(payload) > MAX_FIGURE_BYTES:
+        raise ValueError(f"the live figure's data is {len(payload)} bytes, more than {MAX_FIGURE_BYTES}: "
+                         "use coarser steps")
+    k0 = _state_index(grids, start)
+    name = getattr(draw, "__qualname__", None) or getattr(getattr(draw, "func", None), "__qualname__", "figure")
+    module = getattr(draw, "__module__", None) or getattr(getattr(draw, "func", None), "__module__", "")
+    spec = {
+        "callback": f"{module}:{name}",
+        "fixed": {k: v for k, v in fixed.items() if isinstance(v, (int, float, str, bool))},
+        "controls": [{"name": n, "values": [_clean(v) for v in vals], "labels": [value_label(v) for v in vals]}
+                     for n, vals in grids.items()],
+        "initial": k0,
+        "size": [width, height],
+        "payload": payload,
+    }
+    png = recorder.live.render(**fixed, **start)
+    return LiveFigureHTML(_page_html(spec, state_svg(data, k0), alts[k0]), data, spec, png, alts[k0])
+
+
+_COUNTER = [0]
+
+
+def _page_html(spec: dict, svg0: str, alt0: str) -> str:
+    _COUNTER[0] += 1
+    uid = f"relubook-live-{os.getpid():x}-{_COUNTER[0]}"
+    width, height = spec["size"]
+    rows = []
+    for i, c in enumerate(spec["controls"]):
+        k = _state_digit(spec, i)
+        n = len(c["values"])
+        rows.append(
+            f'<div class="relubook-live-control"><label for="{uid}-{i}">{html.escape(c["name"])}</label>'
+            f'<input type="range" id="{uid}-{i}" min="0" max="{n - 1}" step="1" value="{k}" '
+            f'aria-valuetext="{html.escape(c["labels"][k])}" disabled>'
+            f'<output for="{uid}-{i}">{html.escape(c["labels"][k])}</output></div>'
+        )
+    meta = {k: v for k, v in spec.items() if k != "payload"}
+    return (
+        f'<figure class="relubook-live" id="{uid}" data-state="{spec["initial"]}">'
+        f'<div class="relubook-live-controls">{"".join(rows)}</div>'
+        f'<svg class="relubook-live-svg" role="img" aria-label="{html.escape(alt0)}" xmlns="{SVG_NS}" '
+        f'viewBox="0 0 {width:g} {height:g}" width="100%" preserveAspectRatio="xMidYMid meet" '
+        f'style="max-width:{width * 100 / 72 * 1.1:.0f}px;height:auto;stroke-linejoin:round;stroke-linecap:butt">'
+        f"{svg0}</svg>"
+        f'<figcaption class="relubook-live-alt" aria-live="polite">{html.escape(alt0)}</figcaption>'
+        f'<script type="application/json" class="relubook-live-spec">{_script_json(meta)}</script>'
+        f'<script type="application/octet-stream" class="relubook-live-data">{spec["payload"]}</script>'
+        "</figure>"
+    )
+
+
+def _script_json(obj) -> str:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
+
+
+def _state_digit(spec: dict, i: int) -> int:
+    """The index of control ``i`` in the initial state (the state number is mixed-radix, first
+    control most significant)."""
+    k = spec["initial"]
+    sizes = [len(c["values"]) for c in spec["controls"]]
+    for j in range(len(sizes) - 1, i, -1):
+        k //= sizes[j]
+    return k % sizes[i]

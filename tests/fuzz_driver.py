@@ -34,9 +34,10 @@ import warnings
 MODULES = [
     "nets", "activations", "approximation", "approx_plots", "bending", "composition", "compositional",
     "data", "device", "dying", "errata", "initialization", "interpolation", "neuron", "pretraining",
-    "regions", "symbolic", "training",
+    "regions", "symbolic", "training", "rates",
     "checks", "checks.approximation", "checks.composition", "checks.compositional", "checks.dying",
     "checks.interpolation", "checks.neuron", "checks.pretraining", "checks.relu",
+    "checks.rates",
 ]
 # Not fuzzed: build machinery (editions, sphinx*), figure/widget plumbing whose arguments are
 # callables and matplotlib objects (plotting, widgets), and functions that write files or reseed
@@ -105,6 +106,9 @@ def valid_pool():
         "slope": np.array([1.0, 1.0]), "intercept": 0.0, "err": np.array([1.0, 0.25, 0.0625]),
         "exact_err": 0.1, "result": None, "fn": np.abs, "K": 2, "layer": 1, "layers_": 10, "study": None,
         "variance_": 1.0, "edges": None, "slopes": None, "intercepts": None,
+        "knots": np.array([0.0, 0.25, 1.0]), "values": np.zeros((3, 3)), "n_test": 20, "J": 2,
+        "gamma": 1.0, "V": np.array([[1.0, 0.0], [0.0, 1.0]]), "shifts": np.array([0.1, -0.2]),
+        "coefs": np.array([1.0, -1.0]), "X_train": np.zeros((4, 2)), "X_test": np.zeros((4, 2)), "degree": 2,
     }
     lazy = {"study": study}
     return pool, lazy

@@ -49,6 +49,7 @@ __all__ = [
     "RidgeSum",
     "ridge_sum",
     "barron_fit",
+    "sampled_errors",
 ]
 
 #: Polynomial activations (not universal), by name.
@@ -479,3 +480,26 @@ def barron_fit(target: RidgeSum, n: int, X_train, X_test, rng=None) -> dict:
         "rms_sampled": float(np.sqrt(np.mean((sampled(X_test) - y) ** 2))),
         "rms_fitted": float(np.sqrt(np.mean((fitted(X_test) - y) ** 2))),
     }
+
+
+def sampled_errors(target: RidgeSum, ns, X, draws: int = 50, rng=None) -> np.ndarray:
+    """Mean-square errors on ``X`` of the average of ``n`` sampled atoms of ``target``, for each ``n`` in
+    ``ns`` and ``draws`` independent draws: an array of shape ``(len(ns), draws)``.  Its mean over the
+    draws estimates ``target.sampling_variance(X) / n``."""
+    if not isinstance(target, RidgeSum):
+        raise TypeError(f"target must be a RidgeSum (from ridge_sum), got {type(target).__name__}")
+    ns = as_array(ns, "ns", ndim=1)
+    if ns.size == 0 or ns.size > 100 or np.any(ns != np.round(ns)) or np.any(ns < 1) or np.any(ns > MAX_WIDTH):
+        raise ValueError(f"ns must be 1 to 100 whole numbers between 1 and {MAX_WIDTH}")
+    X = as_points(X, "X", target.input_dim)
+    draws = check_size(draws, "draws", maximum=10_000, reason="every draw is evaluated on X")
+    check_budget(8.0 * X.shape[0] * ns.max() * 2, f"evaluating {int(ns.max())} units at {X.shape[0]} points")
+    if X.shape[0] * ns.sum() * draws > 5e9:
+        raise ValueError("X, ns and draws ask for more than 5e9 unit evaluations; use fewer")
+    rng = generator(rng)
+    y = target(X)
+    out = np.empty((ns.size, draws))
+    for i, n in enumerate(ns.astype(int)):
+        for k in range(draws):
+            out[i, k] = np.mean((target.sample(int(n), rng)(X) - y) ** 2)
+    return out

@@ -34,9 +34,10 @@ import warnings
 MODULES = [
     "nets", "activations", "approximation", "approx_plots", "bending", "composition", "compositional",
     "data", "device", "dying", "errata", "initialization", "interpolation", "neuron", "pretraining",
-    "regions", "regions2d", "lower_bounds", "stats", "symbolic", "training",
+    "regions", "regions2d", "lower_bounds", "stats", "symbolic", "training", "rates",
     "checks", "checks.approximation", "checks.composition", "checks.compositional", "checks.dying",
     "checks.interpolation", "checks.neuron", "checks.pretraining", "checks.regions2d", "checks.relu",
+    "checks.rates",
 ]
 # Not fuzzed: build machinery (editions, sphinx*), figure/widget plumbing whose arguments are
 # callables and matplotlib objects (plotting, widgets), and functions that write files or reseed
@@ -112,6 +113,9 @@ def valid_pool():
         "flags": np.array([True, False, True]), "sigma_w": 1.0, "sigma_b": 0.5, "n_nets": 2, "N": 3,
         "knots": [0.25, 0.5, 0.75], "mean": 0.5, "seconds": 1.0, "rate": 0.5, "reps": 1, "n_seeds": 1,
         "probs": ["1/2", "1/2"], "h": [1, 2],
+        "n_test": 20, "J": 2,
+        "gamma": 1.0, "V": np.array([[1.0, 0.0], [0.0, 1.0]]), "shifts": np.array([0.1, -0.2]),
+        "coefs": np.array([1.0, -1.0]), "X_train": np.zeros((4, 2)), "X_test": np.zeros((4, 2)), "degree": 2,
     }
     net2 = rb.DeepReLU([(np.array([[1.0, -1.0], [0.5, 1.0], [-1.0, 0.3]]), np.array([0.1, -0.2, 0.0])),
                         (np.array([[1.0, -1.0, 0.5]]), np.array([0.0]))])
@@ -123,6 +127,9 @@ def valid_pool():
         "neuron.region_markdown:regions": lambda: neuron.region_table(net2, resolution=31),
         "neuron.region_records:regions": lambda: neuron.region_table(net2, resolution=31),
         "errata.relu_moments:values": lambda: [-1, 1],
+        "rates.sqrt_interpolation_error:knots": lambda: np.array([0.0, 0.25, 1.0]),
+        "rates.pwl_interpolant:knots": lambda: np.array([0.0, 0.25, 1.0]),
+        "rates.kuhn_interpolate:values": lambda: np.zeros((3, 3)),
     }
     return pool, lazy
 

@@ -22,6 +22,7 @@ from .bending import square_interpolant
 from .compositional import compositional_network, differentiable_scales
 from .initialization import initialize
 from .pretraining import compositional_weights, run_study as compositional_study
+from .memorisation import baum_network, max_network, memorise_two_layers
 
 __version__ = "0.1.0"
 
@@ -36,3 +37,4 @@ __all__ += ["square_interpolant"]
 __all__ += ["compositional_network", "differentiable_scales"]
 __all__ += ["initialize"]
 __all__ += ["compositional_weights", "compositional_study"]
+__all__ += ["baum_network", "max_network", "memorise_two_layers"]

@@ -42,6 +42,8 @@ __all__ = [
     "arora_depth",
     "exact_outputs",
     "units_lower_bound",
+    "baum_slabs",
+    "draw_baum",
     "MAX_POINTS",
     "MAX_EXACT_WORK",
 ]
@@ -147,6 +149,45 @@ def baum_network(X, labels, seed: int = 0) -> ShallowReLU:
             b.append(shift - c)
             B.append(sign * coef / delta)
     return ShallowReLU(np.array(W), np.array(b), np.array(B), -0.5 * sign)
+
+
+def baum_slabs(net: ShallowReLU):
+    """The slabs of a network from :func:`baum_network`: arrays ``a`` (unit normals, one row per group),
+    ``c`` and ``delta`` with slab ``|a . x - c| < delta``."""
+    if not isinstance(net, ShallowReLU) or net.n_neurons % 3:
+        raise TypeError(f"net must be a ShallowReLU built by baum_network, got {type(net).__name__}")
+    W, b = net.W[0::3], net.b
+    c = -b[1::3]
+    return W, c, b[0::3] + c
+
+
+def draw_baum(ax, X, labels, net, resolution: int = 300):
+    """Two-input picture of Baum's construction: the sign of ``net`` as background, every slab as a
+    band, and the points coloured by label."""
+    from . import plotting
+
+    X = _points(X)
+    lab = _labels(labels, X.shape[0])
+    a, c, delta = baum_slabs(net)
+    lo, hi = X.min(axis=0) - 0.3, X.max(axis=0) + 0.3
+    gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
+    F = net(np.column_stack((gx.ravel(), gy.ravel()))).reshape(gx.shape)
+    ax.contourf(gx, gy, F > 0, levels=[-0.5, 0.5, 1.5], colors=["#f2f2f2", "#cfe3f3"])
+    s = np.linspace(-10, 10, 2)
+    for ak, ck, dk in zip(a, c, delta):
+        p0, t = ak * ck, np.array([-ak[1], ak[0]])
+        for off in (-dk, dk):
+            pts = (p0 + off * ak)[None, :] + s[:, None] * t[None, :] * np.ptp(X)
+            ax.plot(pts[:, 0], pts[:, 1], color="0.35", linestyle="-", linewidth=0.6)
+    ax.scatter(*X[~lab].T, s=14, marker="o", color=plotting.cycle(1)["color"], label="label 0", zorder=3)
+    ax.scatter(*X[lab].T, s=18, marker="^", color=plotting.cycle(0)["color"], label="label 1", zorder=3)
+    ax.set_xlim(lo[0], hi[0])
+    ax.set_ylim(lo[1], hi[1])
+    ax.set_aspect("equal")
+    ax.grid(False)
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    return ax
 
 
 # ----------------------------------------------------------------------------- two hidden layers

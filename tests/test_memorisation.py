@@ -140,3 +140,22 @@ def test_validation():
         mem.units_lower_bound(10, 3)
     with pytest.raises(ValueError, match="n"):
         mem.two_layer_unit_bound(0)
+
+
+def test_checker_max_network():
+    from relubook import checks
+
+    with checks.quiet():
+        assert checks.memorisation.check_max_network(mem.max_network(4), 4)
+        assert checks.memorisation.check_max_network(mem.max_network(4).to_torch(device="cpu"), 4)
+        assert checks.memorisation.check_max_network(mem.max_network(9), 9)
+        assert checks.memorisation.check_max_network(mem.max_network(3), 3, hidden_layers=2)
+        assert not checks.memorisation.check_max_network(mem.max_network(4), 4, hidden_layers=1)  # too deep
+        assert not checks.memorisation.check_max_network(mem.max_network(3), 4)  # wrong inputs
+        assert not checks.memorisation.check_max_network(mem.max_affine_network(np.eye(4), [0, 0, 0, 1e-3]), 4)
+        for bad in (None, "net", float("nan"), [1, 2], mem.max_network(4).layers):
+            assert not checks.memorisation.check_max_network(bad, 4)
+    with pytest.raises(ValueError, match="d"):
+        checks.memorisation.check_max_network(mem.max_network(4), 0)
+    with pytest.raises(TypeError, match="hidden_layers"):
+        checks.memorisation.check_max_network(mem.max_network(4), 4, hidden_layers="2")

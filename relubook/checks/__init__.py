@@ -28,7 +28,8 @@ from . import compositional
 from . import neuron
 from . import pretraining
 from . import regions2d
+from . import memorisation
 
 __all__ = ["Feedback", "quiet", "time_limit", "cell_time_limit", "TIME_LIMIT", "RTOL", "SIG_FIGS",
            "approximation", "dying", "interpolation", "composition", "relu", "compositional", "neuron",
-           "pretraining", "regions2d"]
+           "pretraining", "regions2d", "memorisation"]

@@ -23,6 +23,7 @@ from .compositional import compositional_network, differentiable_scales
 from .initialization import initialize
 from .pretraining import compositional_weights, run_study as compositional_study
 from .rates import optimal_sqrt_knots, pwl_interpolant
+from .memorisation import baum_network, max_network, memorise_two_layers
 
 __version__ = "0.1.0"
 
@@ -38,3 +39,4 @@ __all__ += ["compositional_network", "differentiable_scales"]
 __all__ += ["initialize"]
 __all__ += ["compositional_weights", "compositional_study"]
 __all__ += ["optimal_sqrt_knots", "pwl_interpolant"]
+__all__ += ["baum_network", "max_network", "memorise_two_layers"]

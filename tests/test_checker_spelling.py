@@ -13,7 +13,7 @@ from bookkit import editions
 
 ROOT = Path(__file__).resolve().parents[1]
 PARTS = ("relu", "neuron", "approximation", "interpolation", "dying", "composition", "compositional", "pretraining",
-         "regions2d", "rates")
+         "regions2d", "rates", "memorisation")
 
 
 def _checkers():

@@ -29,7 +29,8 @@ from . import neuron
 from . import pretraining
 from . import regions2d
 from . import rates
+from . import memorisation
 
 __all__ = ["Feedback", "quiet", "time_limit", "cell_time_limit", "TIME_LIMIT", "RTOL", "SIG_FIGS",
            "approximation", "dying", "interpolation", "composition", "relu", "compositional", "neuron",
-           "pretraining", "regions2d", "rates"]
+           "pretraining", "regions2d", "rates", "memorisation"]

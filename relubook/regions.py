@@ -15,7 +15,18 @@ floating-point weights (see :func:`affine_pieces` for the guarantee) by
 * every value carries a rigorous bound on its rounding error (zero where the
   arithmetic is provably exact, as for dyadic weights), so each sign, order
   and slope comparison is certified or recognised as undecided; undecided
-  cases go to rational arithmetic (:class:`fractions.Fraction`);
+  counts are redone in exact arithmetic;
+* the exact path (``exact=True``, and the fallback) runs the same propagation
+  on integers: every float weight is an integer times a power of two, so the
+  slope and intercept of every unit on every segment are integers (one
+  exponent per layer), breakpoints are quotients of two integers, and every
+  sign, order and slope comparison is an exact integer comparison.  Values at
+  the old breakpoints go to the next layer through the (small) weight
+  integers; a big-by-big product is needed only at a new breakpoint.  Layers
+  with many segments are cut into chunks of :data:`EXACT_CHUNK` segments and
+  followed depth first, so memory stays at the chunk plus the float output
+  (the compositional network of depth 20, 2**20 pieces, counts in about half
+  a minute of one core);
 * the intervals at the end are the *activation regions* along the line
   (maximal intervals of constant activation pattern); merging neighbours on
   which the output has the same slope gives the *linear pieces* of the
@@ -33,6 +44,8 @@ Public API
 :func:`count_linear_regions`
     the number of linear pieces (``kind="pieces"``) or activation regions
     (``kind="activation"``) on ``[lo, hi]``.
+:func:`decided_in_float`
+    whether the float pass alone certifies the count (else exact arithmetic decides).
 :func:`grid_count`
     the brute-force count on a dense grid (for tests and benchmarks).
 :func:`region_upper_bound`, :func:`montufar_lower_bound`
@@ -68,6 +81,7 @@ __all__ = [
     "affine_pieces",
     "linear_pieces",
     "count_linear_regions",
+    "decided_in_float",
     "grid_count",
     "region_upper_bound",
     "montufar_lower_bound",
@@ -128,9 +142,11 @@ class UndecidedError(ArithmeticError):
 
 
 _U = np.finfo(float).eps / 2  # unit roundoff of float64
-#: Work (final segments times hidden units, summed over layers) up to which an undecided fast count
-#: is redone in exact arithmetic automatically; above it the fast path raises :class:`UndecidedError`.
-EXACT_FALLBACK_BUDGET = 200_000
+#: Work (final segments times units) up to which an undecided fast count is redone in exact
+#: arithmetic automatically; above it the fast path raises :class:`UndecidedError`.  At the budget
+#: (a compositional network of depth 20: 2**20 segments times 81 units) the exact count takes about
+#: half a minute of one core.
+EXACT_FALLBACK_BUDGET = 100_000_000
 
 
 def _fractions(a) -> np.ndarray:
@@ -189,8 +205,9 @@ def _rounded(value) -> tuple[np.ndarray, np.ndarray]:
     return f, err
 
 
-def _exact_pieces(deep: DeepReLU, lo: float, hi: float, kind: str):
-    """Breakpoint propagation in rational arithmetic: (edges, slopes, intercepts) as Fractions, then merged."""
+def _fraction_pieces(deep: DeepReLU, lo: float, hi: float, kind: str):
+    """Breakpoint propagation in :class:`~fractions.Fraction` arithmetic, one segment at a time (slow; the
+    independent reference the tests compare :func:`_exact_pieces` with): (edges, slopes, intercepts), merged."""
     layers = _exact_layers(deep)
     edges = [Fraction(lo), Fraction(hi)]
     A = [np.array([Fraction(1)], dtype=object)]  # slope of the layer input on each segment
@@ -218,6 +235,181 @@ def _exact_pieces(deep: DeepReLU, lo: float, hi: float, kind: str):
         keep = [0] + [k for k in range(1, len(S)) if any(S[k] != S[k - 1])]
     kept_edges = [edges[k] for k in keep] + [edges[-1]]
     return kept_edges, [S[k] for k in keep], [I[k] for k in keep]
+
+
+# -- exact arithmetic on integers ---------------------------------------------------------
+#: Segments held at once by the exact path; bigger layers are split and followed depth first.
+EXACT_CHUNK = 1 << 12
+
+
+def _int_layer(W, b):
+    """A layer as exact integers: ``(W_int, eW, b_int, eb)`` with ``W = W_int 2**eW`` and ``b = b_int 2**eb``."""
+    Wi, eW = _dyadic(W)
+    bi, eb = _dyadic(b)
+    return Wi, eW, bi, eb
+
+
+def _shift(a, s: int):
+    """``a * 2**s`` for an object array of ints and ``s >= 0``."""
+    return a << s if s else a
+
+
+def _to_float(n, e: int):
+    """The floats nearest to ``n 2**e`` (``n`` an object array of ints): one correctly rounded division."""
+    if not np.size(n):
+        return np.zeros(np.shape(n))
+    if e >= 0:
+        n, e = n << e, 0
+    return np.true_divide(n, 1 << -e).astype(float)
+
+
+def _exact_step(state, Wn, eWn, bn, ebn, values: bool = True):
+    """Split the segments where a unit of the current layer changes sign; the next layer on the new segments.
+
+    ``state = (P, Q, V, eV, A, C, eA, eC)``, all exact integers (object arrays): the edges ``P/Q``
+    (``Q > 0``), the current layer's values ``V 2**eV / Q`` at the edges and, per segment, its affine form
+    ``A 2**eA x + C 2**eC``.  Values at the old edges go to the next layer by one matrix-vector product
+    with the (small) weight integers; only a new edge (a root) is evaluated from the affine forms.  The
+    next layer's forms on the pieces of a parent differ by one unit per root (running sums).
+    """
+    P, Q, V, eV, A, C, eA, eC = state
+    K, m = A.shape
+    sgn = (V > 0).astype(np.int8) - (V < 0).astype(np.int8)
+    sL, sR = sgn[:-1], sgn[1:]
+    seg, unit = np.nonzero((sL * sR) < 0)  # an affine unit changes sign strictly inside: one root there
+    Ar, Cr = A[seg, unit], C[seg, unit]
+    Pn, Qn = (-_shift(Cr, eC - eA), Ar) if eC >= eA else (-Cr, _shift(Ar, eA - eC))
+    neg = (Qn < 0).astype(bool)
+    Pn = np.where(neg, -Pn, Pn)
+    Qn = np.where(neg, -Qn, Qn)
+    f = (Pn / Qn).astype(float) if len(seg) else np.zeros(0)  # correctly rounded, so monotone in the exact root
+    order = np.lexsort((f, seg))
+    seg, unit, Pn, Qn, f = seg[order], unit[order], Pn[order], Qn[order], f[order]
+    Ar, Cr = Ar[order], Cr[order]
+    tie = (seg[1:] == seg[:-1]) & (f[1:] == f[:-1])
+    if tie.any():  # roots that round to the same float: order them exactly (rare)
+        idx = np.flatnonzero(tie)
+        j = 0
+        while j < len(idx):
+            a = b = idx[j]
+            while j + 1 < len(idx) and idx[j + 1] == b + 1:
+                j, b = j + 1, idx[j + 1]
+            run = np.arange(a, b + 2)
+            run = run[sorted(range(len(run)), key=lambda r: Fraction(int(Pn[run[r]]), int(Qn[run[r]])))]
+            sl = slice(a, b + 2)
+            unit[sl], Pn[sl], Qn[sl], Ar[sl], Cr[sl] = unit[run], Pn[run], Qn[run], Ar[run], Cr[run]
+            j += 1
+    dup = np.zeros(len(tie), dtype=bool)  # two units with exactly the same root: one edge, both flip
+    if tie.any():
+        t = np.flatnonzero(tie)
+        dup[t] = (Pn[t + 1] * Qn[t] == Pn[t] * Qn[t + 1]).astype(bool)
+    counts = np.bincount(seg, minlength=K)
+    first = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    rank = np.arange(len(seg)) - first[seg]
+    last = np.concatenate((~dup, [True])) if len(seg) else np.zeros(0, dtype=bool)
+    gseg = seg[last]
+    gcounts = np.bincount(gseg, minlength=K)
+    gfirst = np.concatenate(([0], np.cumsum(gcounts)[:-1]))
+    grank = np.arange(len(gseg)) - gfirst[gseg]
+    old_pos = np.arange(K + 1) + np.concatenate(([0], np.cumsum(gcounts)))
+    root_pos = old_pos[gseg] + 1 + grank
+    n_new = K + 1 + len(gseg)
+    Pe = np.empty(n_new, dtype=object)
+    Qe = np.empty(n_new, dtype=object)
+    Pe[old_pos], Qe[old_pos] = P, Q
+    Pe[root_pos], Qe[root_pos] = Pn[last], Qn[last]
+    # the next layer's affine forms: the parent's mask, then one unit flipped per root
+    mask0 = (sL > 0) | ((sL == 0) & (sR > 0))
+    WT = Wn.T
+    e1 = eC + eWn
+    Ec = min(e1, ebn)
+    bC = _shift(bn, ebn - Ec)[None, :]
+    base_A = np.where(mask0, A, 0).dot(WT)
+    base_C = np.where(mask0, C, 0).dot(WT)
+    sigma = np.where(sL[seg, unit] < 0, 1, -1).astype(object)[:, None]
+    cols = WT[unit]
+    An = np.empty((n_new - 1, Wn.shape[0]), dtype=object)
+    Cn = np.empty_like(An)
+    An[old_pos[:-1]], Cn[old_pos[:-1]] = base_A, _shift(base_C, e1 - Ec) + bC
+    if len(seg):
+        An[root_pos] = _segmented_cumsum(base_A, sigma * cols * Ar[:, None], seg, rank, K)[last]
+        Cg = _segmented_cumsum(base_C, sigma * cols * Cr[:, None], seg, rank, K)[last]
+        Cn[root_pos] = _shift(Cg, e1 - Ec) + bC
+    eAn = eA + eWn
+    if not values:  # the output layer: its forms are all that is needed
+        return Pe, Qe, None, None, An, Cn, eAn, Ec
+    # the next layer's values: at the old edges from this layer's values, at the roots from the forms
+    Ev = min(eV + eWn, ebn)
+    Vn = np.empty((n_new, Wn.shape[0]), dtype=object)
+    Vn[old_pos] = _shift(np.where(sgn > 0, V, 0).dot(WT), eV + eWn - Ev)
+    if np.any(bn != 0):
+        Vn[old_pos] += _shift(bn, ebn - Ev)[None, :] * Q[:, None]
+    if len(gseg):
+        Er = min(eAn, Ec)
+        Vr = _shift(An[root_pos], eAn - Er) * Pe[root_pos][:, None] + _shift(Cn[root_pos], Ec - Er) * Qe[root_pos][:, None]
+        Vn[root_pos] = _shift(Vr, Er - Ev) if Er >= Ev else Vr
+        if Er < Ev:  # bring the old edges down to the roots' exponent
+            Vn[old_pos] = _shift(Vn[old_pos], Ev - Er)
+            Ev = Er
+    return Pe, Qe, Vn, Ev, An, Cn, eAn, Ec
+
+
+def _exact_pieces(deep: DeepReLU, lo: float, hi: float, kind: str) -> Pieces:
+    """Breakpoint propagation in exact integer arithmetic on the network's dyadic weights.
+
+    Slopes and intercepts of every unit on every segment are integers times a power of two (one exponent
+    per layer), breakpoints are fractions of two integers, so every sign, order and slope comparison is
+    exact.  Layers with more than :data:`EXACT_CHUNK` segments are split and followed depth first, so the
+    integers of at most a few chunks are held at once; the result keeps only floats.
+    """
+    ints = [_int_layer(W, b) for W, b in deep.layers]
+    W0, eW0, b0, eb0 = ints[0]
+    (plo, qlo), (phi, qhi) = float(lo).as_integer_ratio(), float(hi).as_integer_ratio()
+    P = np.array([plo, phi], dtype=object)
+    Q = np.array([qlo, qhi], dtype=object)
+    A0, C0 = W0[:, 0][None, :].copy(), b0[None, :].copy()
+    E0 = min(eW0, eb0)
+    V0 = _shift(A0, eW0 - E0) * P[:, None] + _shift(C0, eb0 - E0) * Q[:, None]
+    state = (P, Q, V0, E0, A0, C0, eW0, eb0)
+    edges, slopes, inters, keep = [], [], [], []
+    prev = None  # exact slope of the last emitted segment
+    stack = [(state, 0)]
+    n_steps = len(ints) - 1
+    while stack:
+        state, i = stack.pop()
+        while i < n_steps:
+            state = _exact_step(state, *ints[i + 1], values=i + 1 < n_steps)
+            i += 1
+            K = state[4].shape[0]
+            if K > EXACT_CHUNK and i < n_steps:
+                P, Q, V, eV, A, C, eA, eC = state
+                n = EXACT_CHUNK
+                parts = [((P[s:s + n + 1], Q[s:s + n + 1], V[s:s + n + 1], eV, A[s:s + n], C[s:s + n], eA, eC), i)
+                         for s in range(0, K, n)]
+                stack.extend(parts[::-1])
+                state = None
+                break
+        if state is None:
+            continue
+        P, Q, _, _, A, C, eA, eC = state
+        if kind == "activation":
+            change = np.ones(A.shape[0], dtype=bool)
+        else:
+            change = np.concatenate(([True], np.any(A[1:] != A[:-1], axis=1).astype(bool)))
+        if prev is not None:
+            change[0] = kind == "activation" or bool(np.any(A[0] != prev))
+        prev = A[-1].copy()
+        x = (P / Q).astype(float)
+        edges.append(x[:-1])
+        slopes.append(_to_float(A, eA))
+        inters.append(_to_float(C, eC))
+        keep.append(change)
+    edges.append(np.array([float(hi)]))
+    X = np.concatenate(edges)
+    S = np.concatenate(slopes)
+    I = np.concatenate(inters)
+    start = np.flatnonzero(np.concatenate(keep))
+    return Pieces(np.concatenate((X[start], [X[-1]])), S[start], I[start])
 
 
 def _bits(a):
@@ -450,11 +642,15 @@ def affine_pieces(net, lo, hi, kind: str = "pieces", exact: bool = False) -> Pie
     two ends of the interval the values are computed exactly.  Where a decision
     is not certified (two kinks within rounding of each other, a unit within
     rounding of zero at a kink, two slopes equal up to rounding), the count is
-    redone in rational arithmetic when that is cheap (at most
+    redone in exact arithmetic when that is affordable (at most
     :data:`EXACT_FALLBACK_BUDGET` segment-units) and :class:`UndecidedError`
     is raised otherwise.  Nothing depends on a tolerance, so the count is
-    invariant under scaling the network.  ``exact=True`` uses rational
-    arithmetic (:class:`fractions.Fraction`) throughout: slow, for small networks.
+    invariant under scaling the network.  ``exact=True`` skips the float pass
+    and uses exact integer arithmetic on the weights' dyadic values throughout
+    (breakpoints are exact fractions): slower than the float path, but a
+    compositional network of depth 20 (2**20 pieces) takes about half a
+    minute, with memory for one chunk of :data:`EXACT_CHUNK` segments plus
+    the float result.
 
     The edges, slopes and intercepts are floats (the edges are accurate to
     rounding of their exact positions); only the count is certified.
@@ -470,6 +666,23 @@ def affine_pieces(net, lo, hi, kind: str = "pieces", exact: bool = False) -> Pie
         raise TypeError(f"exact must be True or False, got {type(exact).__name__}")
     if exact:
         return _exact_result(deep, lo, hi, kind)
+    X, Y, S, keep, undecided = _float_pass(deep, lo, hi, kind)
+    if undecided:
+        work = (len(X) - 1) * (deep.n_neurons + deep.output_dim)
+        if work <= EXACT_FALLBACK_BUDGET:
+            return _exact_result(deep, lo, hi, kind)
+        guess = int(keep.sum()) + 1
+        where = ", ".join(f"{v:.17g}" for v in sorted(set(undecided))[:3])
+        raise UndecidedError(
+            f"floating point cannot decide {len(undecided)} breakpoint(s) of this network on [{lo!r}, {hi!r}] "
+            f"(first near x = {where}; estimate {guess} {kind}), and exact arithmetic over about {work} "
+            f"segment-units is above the automatic budget {EXACT_FALLBACK_BUDGET}; pass exact=True to count "
+            f"in exact arithmetic", estimate=guess, x=sorted(set(undecided)))
+    return _assemble(X, Y, S, keep)
+
+
+def _float_pass(deep, lo, hi, kind):
+    """The certified float pass: ``(X, Y, S, keep, undecided)``; ``undecided`` lists the x it could not decide."""
     X, Y, S, ES, undecided = _fast_pieces(deep, lo, hi)
     if kind == "activation":
         keep = np.ones(len(X) - 2, dtype=bool)
@@ -481,22 +694,27 @@ def affine_pieces(net, lo, hi, kind: str = "pieces", exact: bool = False) -> Pie
         same = np.all(exact & (dS == 0), axis=1)
         if not np.all(keep | same):
             undecided.extend(X[1:-1][~(keep | same)].tolist())
-    if undecided:
-        work = (len(X) - 1) * (deep.n_neurons + deep.output_dim)
-        if work <= EXACT_FALLBACK_BUDGET:
-            return _exact_result(deep, lo, hi, kind)
-        guess = int(keep.sum()) + 1
-        where = ", ".join(f"{v:.17g}" for v in sorted(set(undecided))[:3])
-        raise UndecidedError(
-            f"floating point cannot decide {len(undecided)} breakpoint(s) of this network on [{lo!r}, {hi!r}] "
-            f"(first near x = {where}; estimate {guess} {kind}), and exact arithmetic over about {work} "
-            f"segment-units is above the automatic budget {EXACT_FALLBACK_BUDGET}; pass exact=True to count "
-            f"in rational arithmetic", estimate=guess, x=sorted(set(undecided)))
-    return _assemble(X, Y, S, keep)
+    return X, Y, S, keep, undecided
+
+
+def decided_in_float(net, lo, hi, kind: str = "pieces") -> bool:
+    """Whether the float pass of :func:`affine_pieces` certifies the count on ``[lo, hi]`` by itself.
+
+    ``False`` means floating point could not decide some breakpoint and the count needs exact
+    arithmetic (which :func:`count_linear_regions` then uses, within :data:`EXACT_FALLBACK_BUDGET`).
+    """
+    deep = _one_input(net)
+    lo, hi = check_interval(lo, hi)
+    kind = check_choice(kind, "kind", ("pieces", "activation"))
+    return not _float_pass(deep, lo, hi, kind)[4]
 
 
 def _exact_result(deep, lo, hi, kind) -> Pieces:
-    edges, S, I = _exact_pieces(deep, lo, hi, kind)
+    return _exact_pieces(deep, lo, hi, kind)
+
+
+def _fraction_result(deep, lo, hi, kind) -> Pieces:
+    edges, S, I = _fraction_pieces(deep, lo, hi, kind)
     to_float = np.vectorize(float, otypes=[float])
     return Pieces(to_float(np.array(edges, dtype=object)), to_float(np.array(S, dtype=object)),
                   to_float(np.array(I, dtype=object)))

@@ -156,6 +156,64 @@ def test_compositional_network_has_exactly_two_to_the_depth_pieces(peaks, s0):
         assert regions.count_linear_regions(net, 0.0, 1.0, exact=True) == 2**d
 
 
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(seed=st.integers(0, 10_000), widths=st.lists(st.integers(1, 4), min_size=1, max_size=8),
+       dyadic=st.booleans(), kind=st.sampled_from(["pieces", "activation"]))
+def test_integer_exact_path_agrees_with_fractions(seed, widths, dyadic, kind):
+    # the exact path (integers on the dyadic weights) against the independent Fraction reference;
+    # weights rounded to quarters make coincident kinks within and across layers and kinks at the ends
+    net = random_net(seed, widths)
+    if dyadic:
+        net = DeepReLU([(np.round(4 * W) / 4, np.round(4 * b) / 4) for W, b in net.layers])
+    got = regions.affine_pieces(net, -2.0, 2.0, kind, exact=True)
+    edges, S, I = regions._fraction_pieces(net, -2.0, 2.0, kind)
+    assert got.count == len(edges) - 1
+    assert got.edges.tolist() == [float(e) for e in edges]
+    assert got.slopes.tolist() == [[float(v) for v in row] for row in S]
+    assert np.allclose(got.intercepts, np.array(I, dtype=float), rtol=1e-12, atol=1e-12)
+
+
+def test_exact_path_follows_chunks_depth_first(monkeypatch):
+    # tiny chunks: the split-and-merge bookkeeping (slopes compared across chunk borders) changes nothing
+    net = regions.montufar_network(3, 3)  # flat stretches merge: fewer pieces than activation regions
+    whole = {kind: regions.affine_pieces(net, 0.0, 1.0, kind, exact=True) for kind in ("pieces", "activation")}
+    monkeypatch.setattr(regions, "EXACT_CHUNK", 2)
+    for kind in ("pieces", "activation"):
+        chunked = regions.affine_pieces(net, 0.0, 1.0, kind, exact=True)
+        assert chunked.count == whole[kind].count == regions.count_linear_regions(net, 0.0, 1.0, kind)
+        assert np.array_equal(chunked.edges, whole[kind].edges)
+        assert np.array_equal(chunked.slopes, whole[kind].slopes)
+    assert whole["pieces"].count < whole["activation"].count == 3**2 * 4  # merges across chunk borders
+
+
+@pytest.mark.slow
+@settings(max_examples=1, deadline=None, derandomize=True)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_compositional_network_of_depth_20_has_exactly_2_to_the_20_pieces(seed):
+    # issue 13: float64 cannot certify these (kinks closer than rounding); exact integers count them,
+    # in about half a minute of one core and memory for one chunk plus the float result.  Peaks are
+    # drawn from U(0.1, 0.9): with every peak at 0.1 the rounded weights lose pieces (see chapter 12)
+    from relubook import compositional as cnet
+
+    net = cnet.compositional_network(np.random.default_rng(seed).uniform(0.1, 0.9, 20), -0.3)
+    assert regions.count_linear_regions(net, 0.0, 1.0, exact=True) == 2**20
+
+
+def test_compositional_networks_beyond_float_certification_fall_back_to_exact():
+    from relubook import compositional as cnet
+
+    rng = np.random.default_rng(13)
+    assert regions.decided_in_float(cnet.compositional_network(rng.uniform(0.1, 0.9, 8), -0.3), 0.0, 1.0)
+    for d in (14, 15):  # the float pass leaves thousands of kinks undecided here
+        net = cnet.compositional_network(rng.uniform(0.1, 0.9, d), -0.3)
+        assert not regions.decided_in_float(net, 0.0, 1.0)
+        assert regions.count_linear_regions(net, 0.0, 1.0) == 2**d
+    with pytest.raises(ValueError, match="kind"):
+        regions.decided_in_float(net, 0.0, 1.0, kind="regions")
+    extreme = cnet.compositional_network(np.array([0.1, 0.9] * 6), 0.25)  # pieces as narrow as 1e-12
+    assert regions.count_linear_regions(extreme, 0.0, 1.0, exact=True) == 2**12
+
+
 def test_float32_torch_module_counted_on_its_float32_values():
     net = random_net(7, [4, 4])
     seq = net.to_torch(dtype=torch.float32, device="cpu")
@@ -180,6 +238,24 @@ def test_undecided_error_names_exact_mode(monkeypatch):
     with pytest.raises(regions.UndecidedError) as info:
         rb.count_linear_regions(near, -1, 1)
     assert info.value.estimate in (1, 2) and len(info.value.x) == 1
+
+
+def test_counting_an_interpolant_of_20000_points_takes_memory_for_pieces_plus_units():
+    # issue 15: counting once formed an intervals-by-units table (3.4 GB at 10,000 points)
+    import tracemalloc
+
+    from relubook import interpolation as ip
+
+    x = np.sort(np.random.default_rng(1).uniform(0, 1, 20_000))
+    net = ip.interpolate(x[:, None], np.cos(7 * x))
+    tracemalloc.start()
+    try:
+        count = regions.count_linear_regions(net, 0.0, 1.0)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert count == 20_000
+    assert peak < 64e6  # bytes; a 20,000 x 20,000 table of floats would be 3.2e9
 
 
 def test_interpolant_of_100000_points_is_counted_without_a_points_by_units_table():

@@ -142,11 +142,11 @@ class UndecidedError(ArithmeticError):
 
 
 _U = np.finfo(float).eps / 2  # unit roundoff of float64
-#: Work (final segments times units) up to which an undecided fast count is redone in exact
-#: arithmetic automatically; above it the fast path raises :class:`UndecidedError`.  At the budget
-#: (a compositional network of depth 20: 2**20 segments times 81 units) the exact count takes about
-#: half a minute of one core.
-EXACT_FALLBACK_BUDGET = 100_000_000
+#: Work (per layer, the segments times the size of the next weight matrix, summed) up to which an
+#: undecided fast count is redone in exact arithmetic automatically; above it the fast path raises
+#: :class:`UndecidedError`.  A compositional network of depth 20 (2**20 pieces, width 4) needs about
+#: 1.3e7 and takes about half a minute of one core.
+EXACT_FALLBACK_BUDGET = 20_000_000
 
 
 def _fractions(a) -> np.ndarray:
@@ -502,8 +502,9 @@ def _segmented_cumsum(base, delta, parent, rank, n_parents):
 def _fast_pieces(deep: DeepReLU, lo: float, hi: float):
     """Certified floating-point breakpoint propagation.
 
-    Returns ``(edges, Y, S, ES, undecided)``: the edges, the output at the edges, the output slopes on
-    the segments with error bounds, and the x-positions where a sign or an order could not be decided.
+    Returns ``(edges, Y, S, ES, undecided, work)``: the edges, the output at the edges, the output slopes
+    on the segments with error bounds, the x-positions where a sign or an order could not be decided, and
+    the work the exact path would do (segments times the sizes of each weight matrix, summed over layers).
     Values are carried at the edges (not as intercepts), so nothing cancels far from the origin.
     """
     layers = deep.layers
@@ -515,6 +516,7 @@ def _fast_pieces(deep: DeepReLU, lo: float, hi: float):
     A = W0[:, 0][None, :].copy()  # exact: the slope of the first pre-activations is the weight column
     EA = np.zeros_like(A)
     undecided = []
+    work = 0
     for i in range(len(layers) - 1):
         Wn, bn = layers[i + 1]
         m = Z.shape[1]
@@ -614,8 +616,9 @@ def _fast_pieces(deep: DeepReLU, lo: float, hi: float):
         # the two ends of the interval: exact values of every layer
         for row, e in ((0, ends[0]), (-1, ends[1])):
             Zn[row], EZn[row] = _rounded(e[i + 1])
+        work += S * m * Wn.shape[0] + len(gseg) * Wn.shape[0]  # what the exact path does at this layer
         X, Z, EZ, A, EA = Xn, Zn, EZn, An, EAn
-    return X, Z, A, EA, undecided
+    return X, Z, A, EA, undecided, work
 
 
 def _assemble(X, Y, S, keep, exact_count=None) -> Pieces:
@@ -643,7 +646,7 @@ def affine_pieces(net, lo, hi, kind: str = "pieces", exact: bool = False) -> Pie
     is not certified (two kinks within rounding of each other, a unit within
     rounding of zero at a kink, two slopes equal up to rounding), the count is
     redone in exact arithmetic when that is affordable (at most
-    :data:`EXACT_FALLBACK_BUDGET` segment-units) and :class:`UndecidedError`
+    :data:`EXACT_FALLBACK_BUDGET`) and :class:`UndecidedError`
     is raised otherwise.  Nothing depends on a tolerance, so the count is
     invariant under scaling the network.  ``exact=True`` skips the float pass
     and uses exact integer arithmetic on the weights' dyadic values throughout
@@ -666,24 +669,23 @@ def affine_pieces(net, lo, hi, kind: str = "pieces", exact: bool = False) -> Pie
         raise TypeError(f"exact must be True or False, got {type(exact).__name__}")
     if exact:
         return _exact_result(deep, lo, hi, kind)
-    X, Y, S, keep, undecided = _float_pass(deep, lo, hi, kind)
+    X, Y, S, keep, undecided, work = _float_pass(deep, lo, hi, kind)
     if undecided:
-        work = (len(X) - 1) * (deep.n_neurons + deep.output_dim)
         if work <= EXACT_FALLBACK_BUDGET:
             return _exact_result(deep, lo, hi, kind)
         guess = int(keep.sum()) + 1
         where = ", ".join(f"{v:.17g}" for v in sorted(set(undecided))[:3])
         raise UndecidedError(
             f"floating point cannot decide {len(undecided)} breakpoint(s) of this network on [{lo!r}, {hi!r}] "
-            f"(first near x = {where}; estimate {guess} {kind}), and exact arithmetic over about {work} "
-            f"segment-units is above the automatic budget {EXACT_FALLBACK_BUDGET}; pass exact=True to count "
+            f"(first near x = {where}; estimate {guess} {kind}), and exact arithmetic (work about {work:.3g} "
+            f"segment-weights) is above the automatic budget {EXACT_FALLBACK_BUDGET:.3g}; pass exact=True to count "
             f"in exact arithmetic", estimate=guess, x=sorted(set(undecided)))
     return _assemble(X, Y, S, keep)
 
 
 def _float_pass(deep, lo, hi, kind):
     """The certified float pass: ``(X, Y, S, keep, undecided)``; ``undecided`` lists the x it could not decide."""
-    X, Y, S, ES, undecided = _fast_pieces(deep, lo, hi)
+    X, Y, S, ES, undecided, work = _fast_pieces(deep, lo, hi)
     if kind == "activation":
         keep = np.ones(len(X) - 2, dtype=bool)
     else:
@@ -694,7 +696,7 @@ def _float_pass(deep, lo, hi, kind):
         same = np.all(exact & (dS == 0), axis=1)
         if not np.all(keep | same):
             undecided.extend(X[1:-1][~(keep | same)].tolist())
-    return X, Y, S, keep, undecided
+    return X, Y, S, keep, undecided, work
 
 
 def decided_in_float(net, lo, hi, kind: str = "pieces") -> bool:

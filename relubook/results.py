@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 __all__ = ["FORMAT", "STUDIES", "DATA_DIR", "environment", "write", "read", "load", "describe", "depth_table",
-           "pretraining_table"]
+           "figure3_table", "pretraining_table"]
 
 FORMAT = 1
 STUDIES = ("depth_training", "pretraining")
@@ -179,6 +179,51 @@ def depth_table(record: dict | None, lr: float = 0.01, metric: str = "test_acc",
                           caption=f"Stored paper-scale run, {depth} layers: mean {what} over {entry['n_seeds']} seeds "
                                   f"with [smallest, largest], width {entry['width']}, {entry['epochs']} epochs, "
                                   f"learning rate {lr:g}; data: {record['settings'].get('data', '?')}."))
+    return out
+
+
+#: The columns of :func:`figure3_table`: (heading, initialisation, learning rate).  The source's Figure 3
+#: is its first experiment ("Kaiming normal, gain 1", our ``"lecun"``) at three rates; the last two
+#: columns are He initialisation with zero biases and with PyTorch's default biases.
+FIGURE3_COLUMNS = (("gain 1, lr 0.01", "lecun", 0.01), ("gain 1, lr 0.001", "lecun", 0.001),
+                   ("gain 1, lr 0.0001", "lecun", 0.0001), ("He, lr 0.01", "he", 0.01),
+                   ("He + default biases, lr 0.01", "he-torch-bias", 0.01))
+
+
+def figure3_table(record: dict | None, depth: int = 50, metric: str = "train_acc", *,
+                  label: str = "tab-paper-figure3", show: bool = True) -> dict:
+    """Chapter 10's stored run beside the source's Figure 3 (training accuracy on MNIST, 50 layers, close to
+    100% for all three activations): a numbered table with one row per activation and, per column of
+    :data:`FIGURE3_COLUMNS` present in the record, mean ``metric`` (%) over seeds with [min, max].
+    Returns ``{(activation, init, lr): per-seed values}`` for those columns (empty without a stored run)."""
+    from . import tables
+    from .validate import check_choice
+
+    metric = check_choice(metric, "metric", ("train_acc", "test_acc"))
+    if record is None:
+        print(describe(None))
+        return {}
+    if str(depth) not in record["results"]:
+        raise ValueError(f"depth must be one of the stored depths {sorted(record['results'], key=int)}, got {depth!r}")
+    cfg = _configs(record, depth)
+    acts = sorted({g[0] for g in cfg}, key=["relu", "sigmoid", "tanh"].index)
+    cols = [c for c in FIGURE3_COLUMNS if all((a, c[1], c[2]) in cfg for a in acts)]
+    out = {(a, i, lr): cfg[(a, i, lr)][metric] for a in acts for _, i, lr in cols}
+    if show:
+        rows = []
+        for a in acts:
+            row = {"activation": a, "Figure 3 (reported)": "close to 100"}
+            for head, i, lr in cols:
+                v = 100 * out[(a, i, lr)]
+                row[head] = f"{v.mean():.0f} [{v.min():.0f}, {v.max():.0f}]"
+            rows.append(row)
+        entry = record["results"][str(depth)]
+        what = "training accuracy" if metric == "train_acc" else "test accuracy"
+        _show(tables.table(rows, label=label, units={h: "%" for h in ["Figure 3 (reported)"] + [c[0] for c in cols]},
+                           caption=f"The source's Figure 3 (MNIST, {depth} layers, training accuracy read from its "
+                                   f"plots) beside the stored paper-scale run: mean {what} after the last of "
+                                   f"{entry['epochs']} epochs over {entry['n_seeds']} seeds with [smallest, largest], "
+                                   f"width {entry['width']}; data: {record['settings'].get('data', '?')}."))
     return out
 
 

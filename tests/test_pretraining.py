@@ -67,6 +67,9 @@ def test_study_shapes_and_pieces(study):
     assert sorted(study.snapshots) == [0, 10, 20, 30]
     for kind in ("no-pretraining", "free-scales", "enforced"):
         assert list(study.pieces("x^3", kind, 0)) == [32] * M  # compositional start: 2^5 pieces
+        # the exact count of the float32 network adds real slivers narrower than 1e-6 (issue 13: the width
+        # filter is a stated choice of Study.pieces, the counting itself is exact)
+        assert np.all(study.pieces("x^3", kind, 0, min_width=0) >= 32)
     for kind in ("free-scales", "enforced"):
         assert list(study.pieces("sin", kind, 10)) == [32] * M  # after pretraining, still 2^5
         assert study.switch_loss[0, study.types.index(kind)].mean() < study.loss[0, 0, study.types.index(kind)].mean()

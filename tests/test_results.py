@@ -59,3 +59,25 @@ def test_pretraining_format(tmp_path):
     res["main"]["mse"]["x^3"]["enforced"] = [1e-6]
     with pytest.raises(ValueError, match="models"):
         results.write(tmp_path / "p.json", "pretraining", {}, res, command="python x")
+
+
+def test_figure3_table_reads_the_stored_run(capsys):
+    record = results.load("depth_training")
+    out = results.figure3_table(record, show=False)
+    acts = {g[0] for g in out}
+    assert acts == {"relu", "sigmoid", "tanh"}
+    # every column of the comparison is in the stored run, one value per seed
+    assert {(i, lr) for _, i, lr in results.FIGURE3_COLUMNS} == {g[1:] for g in out}
+    assert all(len(v) == record["results"]["50"]["n_seeds"] for v in out.values())
+    assert all(np.all((0 <= v) & (v <= 1)) for v in out.values())
+    results.figure3_table(record)  # prints the table outside Jupyter
+    assert "Figure 3" in capsys.readouterr().out
+    assert results.figure3_table(None) == {}
+    with pytest.raises(ValueError, match="depth"):
+        results.figure3_table(record, depth=7)
+    with pytest.raises(ValueError, match="metric"):
+        results.figure3_table(record, metric="loss")
+    # a record without the gain-1 rates shows only the columns it has
+    small = results.figure3_table({**record, "results": {"50": {**record["results"]["50"], "configs": {
+        k: v for k, v in record["results"]["50"]["configs"].items() if k.endswith("/0.01")}}}}, show=False)
+    assert {g[1:] for g in small} == {("lecun", 0.01), ("he", 0.01), ("he-torch-bias", 0.01)}

@@ -263,7 +263,7 @@ def memorise_two_layers(X, y, group_size: int | None = None) -> DeepReLU:
     knots = []
     for i in range(K - 1):
         left, right = groups[i][0][-1], groups[i + 1][0][0]
-        knots += [left + (right - left) / 3, left + 2 * (right - left) / 3]
+        knots += [left + (right - left) / 20, right - (right - left) / 20]
     width1 = 1 + len(knots)
     W1 = np.tile(w, (width1, 1))
     b1 = -np.array([ts[0] - 1.0] + knots)

@@ -209,7 +209,10 @@ def _options(body: list[str]) -> tuple[dict, int]:
 
 
 #: a table made by relubook.tables.table(..., label="tab-...") in a code cell
-_TABLE_CALL = re.compile(r"""\blabel\s*=\s*["'](tab-[\w:.-]+)["']""")
+# a table's label in a code cell: label="tab-..." or, for a call that draws several tables, a literal
+# tuple, list or dict of them (label={50: "tab-a", 101: "tab-b"}), numbered in the order written
+_TABLE_CALL = re.compile(r"""\blabels?\s*=\s*(["']tab-[\w:.-]+["']|[(\[{][^)\]}]*[)\]}])""")
+_TABLE_LABEL = re.compile(r"""["'](tab-[\w:.-]+)["']""")
 
 
 def _strip_md(title: str) -> str:
@@ -230,7 +233,8 @@ def _page_targets(text: str, page: str, chapter: int | None) -> list[Target]:
             figures.append((start, fig.get("name"), str(fig.get("caption", ""))))
         if cell.cell_type == "code":
             for m in _TABLE_CALL.finditer(cell.source):
-                tables.append((start, m.group(1), ""))
+                for lab in _TABLE_LABEL.findall(m.group(1)):
+                    tables.append((start, lab, ""))
 
     def number(kind):
         counters[kind] = counters.get(kind, 0) + 1

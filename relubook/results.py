@@ -153,9 +153,23 @@ def _show(table) -> None:
         display(table)
 
 
-def depth_table(record: dict | None, lr: float = 0.01, metric: str = "test_acc", *, label: str = "tab-paper-depth",
+def _labels(label, keys, name="label") -> dict:
+    """``label`` as one label per key: a string is a prefix (``{label}-{key}``), a dict maps every key
+    to its label.  (A chapter that spells its labels out lets the notebook edition number them.)"""
+    if isinstance(label, str):
+        return {k: f"{label}-{k}" for k in keys}
+    if isinstance(label, dict) and all(isinstance(v, str) for v in label.values()):
+        missing = [k for k in keys if k not in label]
+        if missing:
+            raise ValueError(f"{name} has no label for {missing}")
+        return {k: label[k] for k in keys}
+    raise TypeError(f"{name} must be a string or a dict of strings, got {type(label).__name__}")
+
+
+def depth_table(record: dict | None, lr: float = 0.01, metric: str = "test_acc", *, label="tab-paper-depth",
                 show: bool = True) -> dict:
-    """Chapter 10's stored run as numbered tables (one per depth, labels ``{label}-{depth}``): mean
+    """Chapter 10's stored run as numbered tables (one per depth, labels ``{label}-{depth}``, or
+    ``label[depth]`` when ``label`` is a dict ``{depth: label}``): mean
     ``metric`` (%) over seeds with [min, max], per initialisation (rows) and activation (columns) at
     learning rate ``lr``.  Returns ``{depth: {(activation, init, lr): per-seed values}}`` (empty
     without a stored run)."""
@@ -165,6 +179,7 @@ def depth_table(record: dict | None, lr: float = 0.01, metric: str = "test_acc",
         print(describe(None))
         return {}
     out = {}
+    labels = _labels(label, [int(d) for d in record["results"]])
     for depth in sorted(record["results"], key=int):
         cfg = _configs(record, depth)
         out[int(depth)] = cfg
@@ -175,7 +190,7 @@ def depth_table(record: dict | None, lr: float = 0.01, metric: str = "test_acc",
         entry = record["results"][depth]
         values = {g: 100 * np.asarray(v[metric], dtype=float) for g, v in cfg.items()}
         what = "test accuracy" if metric == "test_acc" else "training accuracy"
-        _show(seeds_table(values, inits, acts, lr=lr, label=f"{label}-{depth}",
+        _show(seeds_table(values, inits, acts, lr=lr, label=labels[int(depth)],
                           caption=f"Stored paper-scale run, {depth} layers: mean {what} over {entry['n_seeds']} seeds "
                                   f"with [smallest, largest], width {entry['width']}, {entry['epochs']} epochs, "
                                   f"learning rate {lr:g}; data: {record['settings'].get('data', '?')}."))
@@ -227,8 +242,9 @@ def figure3_table(record: dict | None, depth: int = 50, metric: str = "train_acc
     return out
 
 
-def pretraining_table(record: dict | None, *, label: str = "tab-paper-pretraining", show: bool = True) -> dict:
-    """Chapter 14's stored run as two numbered tables (labels ``{label}`` and ``{label}-choices``):
+def pretraining_table(record: dict | None, *, label="tab-paper-pretraining", show: bool = True) -> dict:
+    """Chapter 14's stored run as two numbered tables (labels ``{label}`` and ``{label}-choices``, or
+    ``label["main"]`` and ``label["choices"]`` when ``label`` is a dict):
     per curve and type, the mean over seeds of the minimum and of the mean final MSE of each seed's
     models; then the choices study.  Returns the per-seed arrays."""
     from . import tables
@@ -236,6 +252,8 @@ def pretraining_table(record: dict | None, *, label: str = "tab-paper-pretrainin
     if record is None:
         print(describe(None))
         return {}
+    labels = {"main": label, "choices": f"{label}-choices"} if isinstance(label, str) else \
+        _labels(label, ["main", "choices"])
     main = record["results"]["main"]
     S, M = main["n_seeds"], main["n_models"]
     out = {"main": {}, "choices": {}}
@@ -250,12 +268,12 @@ def pretraining_table(record: dict | None, *, label: str = "tab-paper-pretrainin
     mse = np.asarray(ch["mse"], dtype=float)
     out["choices"] = {"variants": [tuple(v) for v in ch["variants"]], "mse": mse, "switch": np.asarray(ch["switch"], dtype=float)}
     if show:
-        _show(tables.table(rows, label=label, sig=3,
+        _show(tables.table(rows, label=labels["main"], sig=3,
                            caption=f"Stored paper-scale run: {S} seeds of {M} models per type; the minimum and the "
                                    "mean final MSE over each seed's models, averaged over the seeds."))
         crow = [{"pretraining epochs": int(v[0]), "last peak $a_d$": float(v[1]), "raw learning rate": float(v[2]),
                  "mean final MSE": float(row.mean())} for v, row in zip(ch["variants"], mse)]
-        _show(tables.table(crow, label=f"{label}-choices", sig=3, formats={"raw learning rate": "{:.0e}",
+        _show(tables.table(crow, label=labels["choices"], sig=3, formats={"raw learning rate": "{:.0e}",
                                                                            "last peak $a_d$": "{:.2f}"},
                            caption=f"Stored paper-scale run: the choices study on $x^3$ with the condition "
                                    f"enforced, {mse.shape[1]} models per variant."))

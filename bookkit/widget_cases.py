@@ -12,7 +12,7 @@ __all__ = ["book_widget_cases"]
 def book_widget_cases(small_study: bool = True):
     """``[(name, draw, params_a, params_b), ...]`` for every ``slider_figure`` of the book."""
     from relubook import activations, approx_plots, bending, composition, compositional, dying, interpolation, neuron
-    from relubook import pretraining
+    from relubook import pretraining, rates
 
     study = pretraining.run_study(("x^3",), ("default", "enforced"), n_models=2, epochs=20, pretrain_epochs=5,
                                   snapshot_every=10, n_points=64, progress=False) if small_study else None
@@ -32,6 +32,7 @@ def book_widget_cases(small_study: bool = True):
         ("ch12 waves", compositional.draw_waves, {"depth": 1, "peak": 0.05}, {"depth": 7, "peak": 0.95}),
         ("ch13 derivative", compositional.draw_derivative, {"depth": 1, "peak": 0.1, "s0": -0.5, "ratio": 0.05},
          {"depth": 10, "peak": 0.9, "s0": 0.5, "ratio": 1.0}),
+        ("ch17 knots", rates.draw_sqrt_knots, {"n": 1, "p": 1.0}, {"n": 32, "p": 8.0}),
     ]
     if study is not None:
         cases.append(("ch14 fit", functools.partial(pretraining.draw_fit, study=study, curve="x^3"),

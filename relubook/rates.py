@@ -43,6 +43,7 @@ __all__ = [
     "graded_knots",
     "optimal_sqrt_knots",
     "pwl_interpolant",
+    "draw_sqrt_knots",
     "kuhn_interpolate",
     "grid_interpolation_error",
     "ball_points",
@@ -231,6 +232,31 @@ def pwl_interpolant(f, knots) -> ShallowReLU:
         raise ValueError("knots are too close together for the slopes of f to be finite")
     B = np.concatenate(([s[0]], np.diff(s)))
     return ShallowReLU(W=np.ones(k.size - 1), b=-k[:-1], B=B, c=y[0])
+
+
+def draw_sqrt_knots(ax, n: int = 8, p: float = 4.0):
+    """The widget callback: ``sqrt x`` on ``[0, 1]``, its interpolant at the knots ``(i/n)^p`` and the
+    error (scaled by a power of 10 to be visible); the title compares the sup error with the optimum
+    ``1 / (2 n (n + 1))`` of :func:`optimal_sqrt_knots`."""
+    from .plotting import cycle, legend_below
+
+    n = check_size(n, "n", maximum=1000, reason="the figure draws every knot")
+    p = check_real(p, "p", low=1.0, high=20.0)
+    knots = graded_knots(n, p)
+    net = pwl_interpolant(np.sqrt, knots)
+    x = np.unique(np.concatenate((np.linspace(0.0, 1.0, 1601), np.linspace(0.0, 1e-3, 200))))
+    err = sqrt_interpolation_error(knots)
+    scale = 10.0 ** np.floor(np.log10(0.3 / err))
+    ax.plot(x, np.sqrt(x), label="$\\sqrt{x}$", **cycle(0))
+    ax.plot(x, net(x), label=f"interpolant, {n} ReLUs", **cycle(1))
+    ax.plot(knots, np.sqrt(knots), "o", color="black", markersize=3)
+    ax.plot(x, scale * (np.sqrt(x) - net(x)), label=f"error × {scale:g}", **cycle(2))
+    ax.set_title(f"knots $(i/n)^{{{p:g}}}$: sup error {err:.2e}; optimal {1 / (2 * n * (n + 1)):.2e}", fontsize=9)
+    ax.set_xlim(0.0, 1.0)
+    ax.set_ylim(-0.05, 1.05)
+    ax.set_xlabel("$x$")
+    legend_below(ax)
+    return ax
 
 
 # ---------------------------------------------------------------------------------------------

@@ -186,3 +186,24 @@ def test_validation():
         rates.RidgeSum(np.ones((1, 2)), [2.0], [1.0])
     with pytest.raises(ValueError, match="unit ball"):
         rates.barron_fit(rates.ridge_sum(2, rng=0), 4, np.full((3, 2), 1.0), np.zeros((3, 2)))
+
+
+# -- the checker ---------------------------------------------------------------------------------
+
+
+def test_checker_sqrt_knots():
+    from relubook import checks
+
+    with checks.quiet():
+        assert checks.rates.check_sqrt_knots(rates.graded_knots(10, 4), 10)
+        assert checks.rates.check_sqrt_knots(list(rates.optimal_sqrt_knots(10)[0]), 10)
+        assert checks.rates.check_sqrt_knots(torch.as_tensor(rates.graded_knots(7, 4)), 7)
+        assert not checks.rates.check_sqrt_knots(rates.uniform_knots(10), 10)
+        assert not checks.rates.check_sqrt_knots(rates.graded_knots(11, 4), 10)  # wrong count
+        for bad in (None, "0 0.5 1", [0.0, np.nan, 1.0], [0.0, 0.6, 0.5, 1.0], [[0.0, 1.0]], 3.0):
+            fb = checks.rates.check_sqrt_knots(bad, 3)
+            assert not fb and fb.lines
+    with pytest.raises(ValueError, match="n"):
+        checks.rates.check_sqrt_knots([0.0, 1.0], 0)
+    with pytest.raises(TypeError, match="n"):
+        checks.rates.check_sqrt_knots([0.0, 1.0], "3")

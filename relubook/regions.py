@@ -468,9 +468,13 @@ def affine_pieces(net, lo, hi, kind: str = "pieces", exact: bool = False) -> Pie
     kind = check_choice(kind, "kind", ("pieces", "activation"))
     if not isinstance(exact, (bool, np.bool_)):
         raise TypeError(f"exact must be True or False, got {type(exact).__name__}")
-    if exact:
-        return _exact_result(deep, lo, hi, kind)
-    X, Y, S, ES, undecided = _fast_pieces(deep, lo, hi)
+    try:
+        if exact:
+            return _exact_result(deep, lo, hi, kind)
+        X, Y, S, ES, undecided = _fast_pieces(deep, lo, hi)
+    except OverflowError:  # exact values at the ends (Fractions) that no float can hold
+        raise ValueError(f"lo and hi are too large for this network: its values on [{lo!r}, {hi!r}] "
+                         "overflow float64") from None
     if kind == "activation":
         keep = np.ones(len(X) - 2, dtype=bool)
     else:

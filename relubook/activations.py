@@ -89,6 +89,14 @@ FORMULAS = {
 }
 
 
+def _broadcasts(a, b, names):
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise ValueError(f"{names[1]} of shape {b.shape} does not broadcast against {names[0]} of shape {a.shape}: "
+                         f"give one {names[1]} or one per entry of {names[0]}") from None
+
+
 def prelu(z, alpha):
     """Parametric ReLU ``z`` for ``z > 0`` and ``alpha * z`` otherwise (``alpha`` is learned in a network).
 
@@ -96,6 +104,7 @@ def prelu(z, alpha):
     """
     z = as_array(z, "z")
     alpha = as_array(alpha, "alpha")
+    _broadcasts(z, alpha, ("z", "alpha"))
     with np.errstate(over="ignore", invalid="ignore"):
         out = np.where(z > 0, z, alpha * z)
     if not np.all(np.isfinite(out)):
@@ -107,6 +116,7 @@ def prelu_grad(z, alpha):
     """Derivatives of PReLU: ``(d/dz, d/dalpha)``; at ``z = 0`` the slope ``alpha`` (as torch does)."""
     z = as_array(z, "z")
     alpha = as_array(alpha, "alpha")
+    _broadcasts(z, alpha, ("z", "alpha"))
     dz = np.where(z > 0, 1.0, alpha * np.ones_like(z))
     dalpha = np.where(z > 0, 0.0, z)
     return dz, dalpha
@@ -125,6 +135,7 @@ def in_clarke_subdifferential(z, g, tol: float = 1e-12) -> np.ndarray:
     """Whether each ``g`` is an element of ReLU's Clarke subdifferential at the matching ``z``."""
     z = as_array(z, "z")
     g = as_array(g, "g")
+    _broadcasts(z, g, ("z", "g"))
     tol = check_real(tol, "tol", nonnegative=True)
     lo, hi = clarke_subdifferential(z)
     return (g >= lo - tol) & (g <= hi + tol)

@@ -69,7 +69,8 @@ def _ratio(M: float, a: float, b: float, eps: float, what: str = "slope_bound * 
 
 def _check_units(n_units: float, what: str) -> None:
     if n_units > MAX_UNITS:
-        raise ValueError(f"{what} would need {n_units:.3g} ReLUs, more than the limit {MAX_UNITS:.0e}")
+        shown = f"{n_units:.3g}" if n_units < 1e300 else f"about 10^{len(str(int(n_units))) - 1}"  # no float overflow
+        raise ValueError(f"{what} would need {shown} ReLUs, more than the limit {MAX_UNITS:.0e}")
 
 
 def _check_function(f) -> Callable:
@@ -79,7 +80,8 @@ def _check_function(f) -> Callable:
 
 
 def _values(f, x, name="f") -> np.ndarray:
-    y = np.asarray(f(x), dtype=float)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # non-finite values are refused below
+        y = np.asarray(f(x), dtype=float)
     if y.shape != x.shape:
         y = np.broadcast_to(y, x.shape).astype(float)
     if not np.all(np.isfinite(y)):
@@ -109,7 +111,7 @@ def smoothed_kink(slope_bound, corner, delta=1e-9) -> Callable:
     """
     M = check_real(slope_bound, "slope_bound", positive=True)
     c = check_real(corner, "corner")
-    d2 = check_real(delta, "delta", positive=True) ** 2
+    d2 = check_real(delta, "delta", positive=True, high=1e150) ** 2  # delta^2 stays a finite double
     return lambda x: M * np.sqrt((np.asarray(x, dtype=float) - c) ** 2 + d2)
 
 
@@ -122,6 +124,8 @@ def stopping_index(slope_bound, a, b, eps) -> int:
     a, b = check_interval(a, b, ("a", "b"))
     eps = check_real(eps, "eps", positive=True)
     ratio = _ratio(M, a, b, eps)
+    if ratio < 1:  # M (b-a) / 2 < eps already (a ratio that underflows to 0 included)
+        return 1
     i = max(1, math.floor(math.log2(ratio)) + 1)
     while ratio / 2**i >= 1:  # guard rounding of log2 at exact powers of two
         i += 1
@@ -135,7 +139,8 @@ def natural_log_index(slope_bound, a, b, eps) -> int:
     M = check_real(slope_bound, "slope_bound", positive=True)
     a, b = check_interval(a, b, ("a", "b"))
     eps = check_real(eps, "eps", positive=True)
-    return max(1, math.floor(math.log(_ratio(M, a, b, eps))) + 1)
+    ratio = _ratio(M, a, b, eps)
+    return 1 if ratio < 1 else max(1, math.floor(math.log(ratio)) + 1)  # ln of a ratio below 1 is negative
 
 
 def lemma1_bound(slope_bound, a, b, levels) -> float:
@@ -173,7 +178,7 @@ def c2_levels(curvature_bound, a, b, eps) -> int:
     top = (b - a) * (b - a) * M2
     if not math.isfinite(top):
         raise ValueError(f"(b - a)^2 curvature_bound must be a finite number, got overflow (curvature_bound={M2}, a={a}, b={b})")
-    L = max(1, math.floor(math.log2(q)) + 1)
+    L = 1 if q < 1 else max(1, math.floor(math.log2(q)) + 1)  # q may underflow to 0
     while math.ldexp(top, -(2 * L + 3)) >= eps * (1 - 2.0**-20):  # top / (8 4^L), exact scaling
         L += 1
     return L
@@ -428,6 +433,8 @@ def fit_trig_series(f, half_width=1.0, order=3, n_grid=41):
     h = check_real(half_width, "half_width", positive=True, high=1e150)
     K = check_int(order, "order", minimum=0, maximum=20)
     n = check_int(n_grid, "n_grid", minimum=3, maximum=2000)
+    if not math.isfinite(2 * K * math.pi / (2 * h)):
+        raise ValueError(f"half_width={h} is too small: the frequencies pi k / (2 half_width) overflow float64")
     ks = [(k1, k2) for k1 in range(0, K + 1) for k2 in range(-K, K + 1) if k1 > 0 or k2 >= 0]
     W, b = [], []
     for k in ks:
@@ -439,7 +446,8 @@ def fit_trig_series(f, half_width=1.0, order=3, n_grid=41):
     W, b = np.array(W), np.array(b)
     g = np.linspace(-h, h, n)
     X = np.stack(np.meshgrid(g, g), axis=-1).reshape(-1, 2)
-    y = np.asarray(f(X), dtype=float)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # non-finite values are refused below
+        y = np.asarray(f(X), dtype=float)
     if y.shape != (len(X),) or not np.all(np.isfinite(y)):
         raise ValueError("f must map an (n, 2) array to n finite values")
     A = np.cos(X @ W.T + b)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from .nets import DeepReLU, ShallowReLU
-from .validate import check_size, as_array, check_choice, check_int, check_interval, check_real
+from .validate import finite_result, check_size, as_array, check_choice, check_int, check_interval, check_real
 
 __all__ = [
     "h1",
@@ -72,8 +72,11 @@ def square_interpolant(n: int, a: float = -1.0, b: float = 1.0) -> ShallowReLU:
     the last chord).
     """
     x = square_nodes(n, a, b)
-    y = x**2
-    s = np.diff(y) / np.diff(x)
+    with np.errstate(over="ignore", invalid="ignore"):
+        y = x**2
+        s = np.diff(y) / np.diff(x)
+    if not (np.all(np.isfinite(y)) and np.all(np.isfinite(s))):
+        raise ValueError(f"a and b are too large: x^2 overflows float64 on [{a}, {b}]")
     W = np.ones(n + 1)
     bias = -x[:-1]
     B = np.concatenate([[s[0]], np.diff(s)])
@@ -120,8 +123,12 @@ def sup_error_square(net, a: float = -1.0, b: float = 1.0, n_grid: int = 4001) -
         k = np.unique(np.concatenate([[a, b], k[(k > a) & (k < b)]]))
         pts += [k, 0.5 * (k[1:] + k[:-1])]
     x = np.unique(np.concatenate(pts))
-    y = np.asarray(net(x), dtype=float).reshape(-1)
-    return float(np.max(np.abs(y - x**2)))
+    with np.errstate(over="ignore", invalid="ignore"):
+        y = np.asarray(net(x), dtype=float).reshape(-1)
+        err = np.abs(y - x**2)
+    if not np.all(np.isfinite(err)):
+        raise ValueError(f"the error is not finite on [a, b] = [{a}, {b}]: net or x^2 overflows float64 there")
+    return float(np.max(err))
 
 
 def loglog_slope(n, err) -> float:
@@ -151,11 +158,13 @@ def train_square(width: int, a: float = -1.0, b: float = 1.0, *, steps: int = 15
 
     width = check_int(width, "width", minimum=1)
     a, b = check_interval(a, b, ("a", "b"))
-    steps = check_int(steps, "steps", minimum=1)
+    steps = check_size(steps, "steps", maximum=100_000,
+                       reason="train_square is a small demonstration (the book takes 1,500 full-batch steps)")
     lr = check_real(lr, "lr", positive=True)
-    n_points = check_int(n_points, "n_points", minimum=2)
+    n_points = check_size(n_points, "n_points", minimum=2, maximum=1_000_000, reason="the points are one full batch")
     seed = check_int(seed, "seed", minimum=0)
     x = np.linspace(a, b, n_points)
+    target = finite_result(lambda: x**2, f"a and b are too large: x^2 overflows float64 on [{a}, {b}]")
     model = BatchedMLP(1, [1, width, 1], init="torch-default", seed=seed, dtype=torch.float64, device=device)
     if start is not None:
         if not isinstance(start, ShallowReLU):
@@ -165,7 +174,7 @@ def train_square(width: int, a: float = -1.0, b: float = 1.0, *, steps: int = 15
         with torch.no_grad():
             for p, v in zip(list(model.weights) + list(model.biases), [start.W, start.B, start.b, start.c]):
                 p[0].copy_(torch.as_tensor(v, dtype=p.dtype).reshape(p[0].shape))
-    hist = train_batched(model, x[:, None], x**2, epochs=steps, batch_size=n_points, lr=lr,
+    hist = train_batched(model, x[:, None], target, epochs=steps, batch_size=n_points, lr=lr,
                          optimizer="adam", loss="mse", seed=seed, progress=False)
     deep = DeepReLU.from_torch(model.model(0))
     (W, bias), (B, c) = deep.layers

@@ -87,9 +87,12 @@ def waves(x, peaks) -> np.ndarray:
     x = as_array(x, "x")
     out = np.empty((peaks.size,) + x.shape)
     w = x
-    for i, a in enumerate(peaks):
-        w = relu(w) / a - relu(w - a) / (a * (1 - a))
-        out[i] = w
+    with np.errstate(over="ignore", invalid="ignore"):
+        for i, a in enumerate(peaks):
+            w = np.maximum(w, 0.0) / a - np.maximum(w - a, 0.0) / (a * (1 - a))
+            if not np.all(np.isfinite(w)):
+                raise ValueError("x is too large for these peaks: the waves overflow float64")
+            out[i] = w
     return out
 
 
@@ -98,7 +101,12 @@ def compositional_function(x, peaks, scales) -> np.ndarray:
     peaks = _peaks(peaks)
     scales = _scales(scales, peaks.size)
     x = as_array(x, "x")
-    return x + np.tensordot(scales, waves(x, peaks), axes=1)
+    W = waves(x, peaks)
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = x + np.tensordot(scales, W, axes=1)
+    if not np.all(np.isfinite(out)):
+        raise ValueError("x and scales are too large: x + sum_i s_i W_i(x) overflows float64")
+    return out
 
 
 def differentiable_scales(peaks, s0, next_peak: float = 0.5) -> np.ndarray:

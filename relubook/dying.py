@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from .device import device as default_device, shifted
-from .validate import CHUNK_BYTES, as_array, as_points, check_budget, check_choice, check_int, check_real, as_sequence
+from .validate import finite_result, CHUNK_BYTES, as_array, as_points, check_budget, check_choice, check_int, check_real, as_sequence
 
 __all__ = ["dying_area", "dying_fraction", "born_dead_probability", "born_dead_width",
            "simulate_born_dead", "simulate_born_dead_curve", "domain_born_dead", "dead_neurons", "dead_fraction", "sparsity",
@@ -32,7 +32,7 @@ def dying_area(w, b, X) -> np.ndarray:
     w = as_array(w, "w", ndim=1)
     X = as_points(X, "X", len(w))
     b = float(as_array(b, "b", ndim=0))
-    return X @ w + b <= 0
+    return finite_result(lambda: X @ w + b, "X, w and b are too large: w . x + b overflows float64") <= 0
 
 
 def dying_fraction(W, b, X) -> np.ndarray:
@@ -43,7 +43,8 @@ def dying_fraction(W, b, X) -> np.ndarray:
     W = as_array(W, "W", ndim=2)
     b = as_array(b, "b", shape=(W.shape[0],))
     X = as_points(X, "X", W.shape[1])
-    return np.mean(X @ W.T + b <= 0, axis=0)
+    Z = finite_result(lambda: X @ W.T + b, "X, W and b are too large: W x + b overflows float64")
+    return np.mean(Z <= 0, axis=0)
 
 
 def born_dead_probability(width, depth) -> float:
@@ -121,7 +122,10 @@ def simulate_born_dead_curve(width, depths, n_trials=4000, seed=0):
     seed = check_int(seed, "seed", minimum=0)
     if isinstance(depths, (str, bytes)) or depths is None:
         raise TypeError(f"depths must be a sequence of integers, got {type(depths).__name__}")
-    depths = np.asarray(depths)
+    try:
+        depths = np.asarray(depths)
+    except (TypeError, ValueError):  # a ragged list
+        raise ValueError("depths must be a non-empty 1-D sequence of integers >= 1") from None
     if depths.ndim != 1 or depths.size == 0 or not np.issubdtype(depths.dtype, np.integer) or depths.min() < 1:
         raise ValueError(f"depths must be a non-empty 1-D sequence of integers >= 1, got {depths!r}")
     _check_work(float(n_trials) * width * (1 + width * (int(depths.max()) - 1)),

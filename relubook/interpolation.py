@@ -115,6 +115,7 @@ def projection_gap(X, w, relative: bool = True) -> float:
     """
     X = _points(X)
     w = as_array(w, "w", shape=(X.shape[1],))
+    relative = check_bool(relative, "relative")
     t = np.sort(X @ w)
     if t.size < 2:
         return float("inf")
@@ -262,7 +263,14 @@ def residual(net: ShallowReLU, X, Y) -> float:
     if not isinstance(net, ShallowReLU):
         raise TypeError(f"net must be a ShallowReLU, got {type(net).__name__}")
     X = as_points(X, "X", net.input_dim)
-    Yv = as_array(Y, "Y", ndim=(1, 2)).reshape(X.shape[0], -1)
+    if X.shape[0] == 0:
+        raise ValueError("X must hold at least one point")
+    Yv = as_array(Y, "Y", ndim=(1, 2))
+    if Yv.shape[0] != X.shape[0] or Yv.size == 0:
+        raise ValueError(f"Y must have one row per point of X ({X.shape[0]}), got shape {Yv.shape}")
+    Yv = Yv.reshape(X.shape[0], -1)
+    if Yv.shape[1] != net.output_dim:
+        raise ValueError(f"Y must have {net.output_dim} value(s) per point (the network's outputs), got shape {Yv.shape}")
     w = net.W[0]
     if not np.all(net.W == w):
         raise ValueError("net must have one projection direction for all units (as interpolate builds it)")

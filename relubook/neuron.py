@@ -24,7 +24,7 @@ import numpy as np
 
 from .device import generator
 from .nets import DeepReLU, ShallowReLU, relu
-from .validate import check_budget, check_size, as_sequence, as_array, as_points, check_choice, check_int, check_interval, check_real
+from .validate import finite_result, check_budget, check_size, as_sequence, as_array, as_points, check_choice, check_int, check_interval, check_real
 
 __all__ = [
     "gate",
@@ -66,13 +66,13 @@ def gate(w, b, X) -> np.ndarray:
     Active means strictly positive pre-activation, ``w . x + b > 0``.
     """
     w, b, X = _neuron_args(w, b, X)
-    return X @ w + b > 0
+    return finite_result(lambda: X @ w + b, "X, w and b are too large: w . x + b overflows float64") > 0
 
 
 def neuron(w, b, X) -> np.ndarray:
     """Output ``relu(w . x + b)`` at each row of ``X``: the gate times the affine function."""
     w, b, X = _neuron_args(w, b, X)
-    z = X @ w + b
+    z = finite_result(lambda: X @ w + b, "X, w and b are too large: w . x + b overflows float64")
     return (z > 0) * z
 
 
@@ -93,7 +93,7 @@ def hebbian_gradient(w, b, X, error) -> tuple[np.ndarray, float]:
         error = np.full(X.shape[0], error[0])
     if error.shape != (X.shape[0],):
         raise ValueError(f"error must have one entry per row of X ({X.shape[0]}), got shape {error.shape}")
-    signal = error * (X @ w + b > 0)
+    signal = error * (finite_result(lambda: X @ w + b, "X, w and b are too large: w . x + b overflows float64") > 0)
     return signal @ X, float(signal.sum())
 
 

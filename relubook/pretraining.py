@@ -37,7 +37,7 @@ from .compositional import compositional_network
 from .device import shifted
 from .nets import DeepReLU
 from .training import BatchedMLP
-from .validate import check_budget, as_array, check_choice, check_device, check_int, check_real
+from .validate import check_budget, as_array, check_bool, check_choice, check_device, check_dtype, check_int, check_real, check_size
 
 __all__ = [
     "TARGETS",
@@ -447,7 +447,8 @@ def run_study(curves=tuple(TARGETS), types=NETWORK_TYPES, *, n_models: int = 30,
     types = _checked_list(types, "types", NETWORK_TYPES)
     n_models = check_int(n_models, "n_models", minimum=1)
     depth = check_int(depth, "depth", minimum=1, maximum=20)
-    epochs = check_int(epochs, "epochs", minimum=1)
+    epochs = check_size(epochs, "epochs", maximum=1_000_000, reason="the book trains for 1,000 epochs; a million "
+                        "full-batch steps would run for hours")
     M = n_models
 
     def _epochs(v, name):
@@ -467,7 +468,8 @@ def run_study(curves=tuple(TARGETS), types=NETWORK_TYPES, *, n_models: int = 30,
         lr_m = None
     else:
         lr_m = _per_model(lr, M, "lr", lambda v, n: check_real(v, n, positive=True))
-    n_points = check_int(n_points, "n_points", minimum=2)
+    n_points = check_size(n_points, "n_points", minimum=2, maximum=1_000_000,
+                          reason="every model is trained on all the points in one batch")
     seed = check_int(seed, "seed", minimum=0)
     if start_peaks is None:
         peaks0 = starting_peaks(M, depth, seed=seed)
@@ -479,8 +481,7 @@ def run_study(curves=tuple(TARGETS), types=NETWORK_TYPES, *, n_models: int = 30,
     chunk = check_int(chunk, "chunk", minimum=1)
     if progress is not None and not isinstance(progress, bool):
         raise TypeError(f"progress must be True, False or None, got {type(progress).__name__}")
-    if dtype not in (torch.float32, torch.float64):
-        raise TypeError(f"dtype must be torch.float32 or torch.float64, got {dtype!r}")
+    dtype = check_dtype(dtype, "dtype", default=torch.float32)
     dev = check_device(device, "device")
 
     start = time.perf_counter()
@@ -693,6 +694,7 @@ def mse_table(study: Study, curve: str, *, label: str, icml: bool = True):
     from . import tables
 
     study = _study(study)
+    icml = check_bool(icml, "icml")
     curve = _checked_list([curve], "curve", study.curves)[0]
     ref = icml and any(f"min {curve}" in ICML_TABLE1.get(k, {}) for k in study.types)
     rows = []

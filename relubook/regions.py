@@ -667,12 +667,16 @@ def affine_pieces(net, lo, hi, kind: str = "pieces", exact: bool = False) -> Pie
     kind = check_choice(kind, "kind", ("pieces", "activation"))
     if not isinstance(exact, (bool, np.bool_)):
         raise TypeError(f"exact must be True or False, got {type(exact).__name__}")
-    if exact:
-        return _exact_result(deep, lo, hi, kind)
-    X, Y, S, keep, undecided, work = _float_pass(deep, lo, hi, kind)
-    if undecided:
-        if work <= EXACT_FALLBACK_BUDGET:
+    try:
+        if exact:
             return _exact_result(deep, lo, hi, kind)
+        X, Y, S, keep, undecided, work = _float_pass(deep, lo, hi, kind)
+        if undecided and work <= EXACT_FALLBACK_BUDGET:
+            return _exact_result(deep, lo, hi, kind)
+    except OverflowError:  # exact values at the ends (Fractions) that no float can hold
+        raise ValueError(f"lo and hi are too large for this network: its values on [{lo!r}, {hi!r}] "
+                         "overflow float64") from None
+    if undecided:
         guess = int(keep.sum()) + 1
         where = ", ".join(f"{v:.17g}" for v in sorted(set(undecided))[:3])
         raise UndecidedError(

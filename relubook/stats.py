@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .device import generator
+from .device import generator, shifted
 from .validate import as_array, check_int, check_real, check_size
 
 __all__ = ["Spread", "mean_interval", "k_of_n", "describe"]
@@ -37,13 +37,16 @@ def mean_interval(values, confidence: float = 0.95, n_resamples: int = 2000, see
     """Mean of ``values`` (one per seed, 1-D) with a percentile bootstrap interval.
 
     Uses :func:`scipy.stats.bootstrap` (``confidence`` level, ``n_resamples`` resamples, random
-    state ``seed`` shifted by the base seed; ``None``: the generator that :func:`relubook.seed` set).  With fewer than two distinct values the interval
+    state ``seed`` shifted by the base seed; ``None``: the generator that :func:`relubook.seed`
+    set).  With fewer than two distinct values the interval
     is the single value itself (the bootstrap has nothing to resample).
     """
     values = as_array(values, "values")
     if values.ndim != 1 or values.size == 0:
         raise ValueError(f"values must be a non-empty 1-D array (one value per seed), got shape {values.shape}")
     confidence = check_real(confidence, "confidence", low=0.0, high=1.0, open_interval=True)
+    if seed is not None and not isinstance(seed, np.random.Generator):
+        seed = np.random.default_rng(shifted(seed, "seed"))  # checked here, so that errors name seed
     n_resamples = check_size(n_resamples, "n_resamples", minimum=10, maximum=100_000,
                              reason="the bootstrap holds n_resamples resamples of the values")
     mean = float(values.mean())

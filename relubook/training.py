@@ -410,8 +410,9 @@ def train_grid(X, y, grid, *, depth: int, width: int, n_seeds: int, epochs: int,
     and (with test data) ``"test_acc"``, the final values as arrays of shape ``(n_seeds, len(grid))``;
     ``curves[metric]`` has shape ``(len(epochs), n_seeds, len(grid))``.
     """
-    grid = [tuple(g) for g in as_sequence(grid, "grid", "(activation, init, lr) triples")]
-    if not grid or any(len(g) != 3 for g in grid):
+    grid = as_sequence(grid, "grid", "(activation, init, lr) triples")
+    if not grid or any(not (isinstance(g, (tuple, list)) or isinstance(g, np.ndarray) and g.ndim == 1)
+                       or len(g) != 3 for g in grid):
         raise ValueError("grid must be a non-empty list of (activation, init, lr) triples")
     n_seeds = check_int(n_seeds, "n_seeds", minimum=1)
     depth = check_int(depth, "depth", minimum=1)
@@ -427,6 +428,7 @@ def train_grid(X, y, grid, *, depth: int, width: int, n_seeds: int, epochs: int,
     if labels.size == 0 or np.any(labels < 0) or np.any(labels != np.round(labels)):
         raise ValueError("y and y_test must hold class labels 0, 1, 2, ... (non-negative whole numbers)")
     n_classes = int(labels.max()) + 1
+    grid = [tuple(g) for g in grid]
     full = grid * n_seeds
     model = BatchedMLP(len(full), [d_in] + [width] * depth + [n_classes], [g[0] for g in full],
                        [g[1] for g in full], seed=seed)
@@ -545,6 +547,7 @@ def depth_study(X, y, X_test, y_test, scale: str = "book", depths=(50, 101), n_s
     st = DEPTH_SCALES[scale]
     n_seeds = st["n_seeds"] if n_seeds is None else check_int(n_seeds, "n_seeds", minimum=1)
     depths = as_sequence(depths, "depths", "depths")
+    seed = check_int(seed, "seed", minimum=0)
     out = {}
     for depth in depths:
         depth = check_int(depth, "depths[i]", minimum=1)

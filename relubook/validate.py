@@ -39,6 +39,7 @@ __all__ = [
     "check_device",
     "check_budget",
     "as_sequence",
+    "finite_result",
     "MEMORY_BUDGET",
     "CHUNK_BYTES",
 ]
@@ -319,3 +320,13 @@ def as_sequence(value: Any, name: str, what: str = "items") -> list:
         return list(value)
     except TypeError:
         raise TypeError(f"{name} must be a sequence of {what}, got {type(value).__name__}") from None
+
+
+def finite_result(compute, what: str):
+    """``compute()`` with numpy's overflow warnings off; a non-finite result raises ``ValueError(what)``
+    (``what`` names the arguments that are too large, e.g. "X and b are too large: w . x + b overflows")."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        out = compute()
+    if not np.all(np.isfinite(out)):
+        raise ValueError(what)
+    return out

@@ -210,6 +210,7 @@ def run(examples, seconds, selected, out):
     from hypothesis import strategies as st
 
     import matplotlib
+    import torch
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -270,6 +271,8 @@ def run(examples, seconds, selected, out):
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
                 plt.close("all")
+                # the driver's own timer may interrupt torch's no_grad between its two halves
+                torch.set_grad_enabled(True)
             outcome = classify(exc, sig)
             table[key][outcome] += 1
             if outcome not in GOOD:

@@ -47,7 +47,6 @@ def test_package_outcomes_are_results_or_named_errors(report):
     assert not bad, f"{len(bad)} bad outcomes:\n{_show(bad)}"
 
 
-@pytest.mark.xfail(strict=False, reason="relubook.checks validation is owned by the checkers' issue (h14)")
 def test_checker_outcomes_are_results_or_named_errors(report):
     bad = _bad(report, checks=True)
     assert not bad, f"{len(bad)} bad outcomes:\n{_show(bad)}"

@@ -143,7 +143,7 @@ def test_drawing_callbacks(study):
         (dict(lr={"bogus": 1e-3}), ValueError, "lr"),
         (dict(next_peak=1.0), ValueError, "next_peak"),
         (dict(progress="yes"), TypeError, "progress"),
-        (dict(dtype=torch.int32), TypeError, "dtype"),
+        (dict(dtype=torch.int32), ValueError, "dtype"),
         (dict(start_peaks=np.full((3, 4), 0.5)), ValueError, "start_peaks"),
         (dict(start_peaks=np.full((3, 5), 1.5)), ValueError, "start_peaks"),
     ],

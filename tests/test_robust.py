@@ -202,6 +202,7 @@ def _random_calls():
         plt.close(fig)
         return out
 
+    B = 0.5 * np.array([[0.0, 0.1], [1.0, 0.3], [0.4, 1.0], [-0.9, 0.8], [0.2, -0.5], [-0.3, -0.3]])  # in the unit ball
     return {
         "bending.train_square": lambda: rb.bending.train_square(3, steps=2, n_points=5, device="cpu"),
         "data.digits": lambda: rb.data.digits(),
@@ -228,6 +229,17 @@ def _random_calls():
             training.BatchedMLP(1, [2, 3, 2], device="cpu"), X[:, :2], np.array([0, 1, 0, 1, 0, 1]), epochs=1,
             progress=False)["loss"],
         "regions.random_deep": lambda: regions.random_deep([3, 3]).layers[0][0],
+        "rates.activation_fit_error": lambda: rb.rates.activation_fit_error("relu", 3, n_grid=21),
+        "rates.grid_interpolation_error": lambda: rb.rates.grid_interpolation_error(
+            lambda P: np.sin(P).sum(axis=1), 2, 3, n_test=20),
+        "rates.ball_points": lambda: rb.rates.ball_points(5, 2),
+        "rates.ridge_sum": lambda: rb.rates.ridge_sum(2).V,
+        "rates.barron_fit": lambda: sorted(rb.rates.barron_fit(
+            rb.rates.ridge_sum(2, rng=np.random.default_rng(1)), 4, B, B).items())[0][1],
+        "rates.sampled_errors": lambda: rb.rates.sampled_errors(
+            rb.rates.ridge_sum(2, rng=np.random.default_rng(1)), [2, 4], B, draws=2),
+        "memorisation.baum_network": lambda: rb.memorisation.baum_network(
+            np.array([[0.0, 0.1], [1.0, 0.3], [0.4, 1.0], [0.9, 0.8]]), [0, 1, 1, 0]).W,
         "dying.learning_rate_study": lambda: dying.learning_rate_study(
             X[:, :2], np.array([0, 1, 0, 1, 0, 1]), X[:, :2], np.array([0, 1, 0, 1, 0, 1]), lrs=(0.1,), n_seeds=1,
             widths=(3,), epochs=1)["dead"],

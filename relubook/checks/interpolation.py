@@ -69,11 +69,11 @@ def check_fit(fb, net, X, Y, max_units: int | None = None, tol: float = 1e-8):
     if X.ndim not in (1, 2) or Y.ndim not in (1, 2) or X.shape[0] == 0 or X.shape[0] != Y.shape[0]:
         raise Reject(f"X must have one row per point and Y one value (or row) per point; got X of shape "
                      f"{X.shape} and Y of shape {Y.shape}")
-    fb.expect(True, f"{X.shape[0]} points and {Y.shape[0]} values.", "")
     Xin = X[:, None] if X.ndim == 1 else X
-    raw = _evaluate(net, Xin)
+    raw = _evaluate(net, Xin)  # first, so that no line passes for an answer that is not a network
     if raw is None:
         raise Reject("your network returned None")
+    fb.expect(True, f"{X.shape[0]} points and {Y.shape[0]} values.", "")
     out = array(raw, "the network's output", max_size=MAX_ENTRIES)
     if out.size != Y.size:
         raise Reject(f"The network returns {out.shape} values for targets of shape {Y.shape}; check the output size.")

@@ -37,7 +37,7 @@ MODULES = [
     "regions", "regions2d", "lower_bounds", "stats", "symbolic", "training", "rates",
     "checks", "checks.approximation", "checks.composition", "checks.compositional", "checks.dying",
     "checks.interpolation", "checks.neuron", "checks.pretraining", "checks.regions2d", "checks.relu",
-    "checks.rates",
+    "checks.rates", "memorisation", "checks.memorisation",
 ]
 # Not fuzzed: build machinery (editions, sphinx*), figure/widget plumbing whose arguments are
 # callables and matplotlib objects (plotting, widgets), and functions that write files or reseed

@@ -162,13 +162,16 @@ SLOTS = {
                                         [-0.5, -0.04, -0.0224, -0.00336]),
     "compositional.check_square_network": (lambda a: checks.compositional.check_square_network([0.5] * 6, a), -0.25),
     "pretraining.check_parameter_counts": (lambda a: checks.pretraining.check_parameter_counts(a, 6, 10), 93),
+    "rates.check_sqrt_knots": (lambda a: checks.rates.check_sqrt_knots(a, 10), (np.arange(11) / 10) ** 4),
+    "memorisation.check_max_network": (lambda a: checks.memorisation.check_max_network(a, 2),
+                                       rb.memorisation.max_network(2)),
 }
 
 
 def all_checkers():
     found = {}
     for part in ("relu", "neuron", "approximation", "interpolation", "dying", "composition", "compositional",
-                 "pretraining"):
+                 "pretraining", "rates", "memorisation"):
         mod = getattr(checks, part)
         for name in mod.__all__:
             found[f"{part}.{name}"] = getattr(mod, name)

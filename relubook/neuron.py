@@ -94,7 +94,9 @@ def hebbian_gradient(w, b, X, error) -> tuple[np.ndarray, float]:
     if error.shape != (X.shape[0],):
         raise ValueError(f"error must have one entry per row of X ({X.shape[0]}), got shape {error.shape}")
     signal = error * (finite_result(lambda: X @ w + b, "X, w and b are too large: w . x + b overflows float64") > 0)
-    return signal @ X, float(signal.sum())
+    grad_w = finite_result(lambda: signal @ X, "error and X are too large: the gradient sum_i error_i x_i overflows float64")
+    grad_b = finite_result(lambda: signal.sum(), "error is too large: the gradient sum_i error_i overflows float64")
+    return grad_w, float(grad_b)
 
 
 def squared_loss_gradient(w, b, X, y) -> tuple[np.ndarray, float]:

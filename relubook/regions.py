@@ -757,7 +757,10 @@ def _slopes_and_patterns(deep: DeepReLU, x: np.ndarray):
     D = np.ones_like(H)
     pats = []
     for W, b in deep.layers[:-1]:
-        Z = H @ W.T + b
+        with np.errstate(over="ignore", invalid="ignore"):
+            Z = H @ W.T + b
+        if not np.all(np.isfinite(Z)):
+            raise ValueError("lo and hi are too large for this network: its pre-activations overflow float64")
         m = Z > 0
         pats.append(m)
         H = np.where(m, Z, 0.0)

@@ -11,7 +11,8 @@ __all__ = ["book_widget_cases"]
 
 def book_widget_cases(small_study: bool = True):
     """``[(name, draw, params_a, params_b), ...]`` for every ``slider_figure`` of the book."""
-    from relubook import activations, approx_plots, bending, composition, compositional, dying, interpolation, neuron
+    from relubook import activations, approx_plots, bending, composition, compositional, dying, initialization, interpolation
+    from relubook import neuron
     from relubook import pretraining, rates
 
     study = pretraining.run_study(("x^3",), ("default", "enforced"), n_models=2, epochs=20, pretrain_epochs=5,
@@ -27,6 +28,8 @@ def book_widget_cases(small_study: bool = True):
         ("ch8 interpolant", interpolation.draw_interpolant, {"n_points": 2, "y_moved": -2.0, "method": "ramp"},
          {"n_points": 12, "y_moved": 2.0, "method": "hat"}),
         ("ch9 born dead", dying.draw_born_dead, {"width": 1, "max_depth": 5}, {"width": 8, "max_depth": 80}),
+        ("ch10 layer statistics", initialization.draw_layer_statistics, {"init": "he", "layer": 1},
+         {"init": "lecun", "layer": 30}),
         ("ch11 sawtooth", composition.draw_sawtooth, {"depth": 1}, {"depth": 10}),
         ("ch11 yarotsky", composition.draw_yarotsky, {"m": 1}, {"m": 10}),
         ("ch12 waves", compositional.draw_waves, {"depth": 1, "peak": 0.05}, {"depth": 7, "peak": 0.95}),

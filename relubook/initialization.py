@@ -24,13 +24,14 @@ Other modules add schemes with :func:`register_scheme`.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Callable
 
 import torch
 import numpy as np
 
-from .validate import check_bool, check_budget, check_device, check_dtype, check_int
+from .validate import check_bool, check_budget, check_choice, check_device, check_dtype, check_int
 
 __all__ = [
     "register_scheme",
@@ -40,6 +41,8 @@ __all__ = [
     "sample_layer",
     "initialize",
     "second_moments",
+    "layer_activations",
+    "draw_layer_statistics",
     "rai_sample",
     "RAI_SIGMA",
 ]
@@ -340,4 +343,87 @@ def draw_second_moments(ax, moments: dict, rates: dict | None = None, q0: float 
     ax.set_xlabel("layer $l$")
     ax.set_ylabel("second moment $q_l$ (log scale)")
     ax.legend(loc="lower left", fontsize=8)
+    return ax
+
+
+#: Schemes the layer-statistics figure offers: Gaussian weights with a closed-form variance, zero biases.
+LAYER_STATISTICS_SCHEMES = ("he", "lecun", "xavier")
+_LAYER_STATISTICS_MAX = 30
+
+
+@functools.lru_cache(maxsize=2)
+def _standard_walk(width: int, n_inputs: int, depth: int):
+    """Fixed inputs and standard normal weight matrices, drawn once from ``default_rng(0)``."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((width, n_inputs))
+    G = [rng.standard_normal((width, width)) for _ in range(depth)]
+    return x, G
+
+
+@functools.lru_cache(maxsize=2)
+def _unit_activations(width: int, n_inputs: int, depth: int) -> tuple:
+    """Activations of the network whose weights are the standard normal draws themselves."""
+    x, G = _standard_walk(width, n_inputs, depth)
+    h, out = x, [x]
+    for g in G:
+        h = np.maximum(g @ h, 0.0)
+        out.append(h)
+    return tuple(out)
+
+
+def layer_activations(init: str = "he", layer: int = 10, width: int = 256, n_inputs: int = 256) -> np.ndarray:
+    """Activations ``h_layer`` of a fixed plain ReLU network on a fixed batch, shape ``(width, n_inputs)``.
+
+    The network has ``width`` units per layer (input dimension ``width``), Gaussian weights of the
+    variance :func:`weight_variance` gives for ``init`` (``"he"``, ``"lecun"`` or ``"xavier"``) and
+    zero biases; weights and the ``n_inputs`` standard normal inputs come from
+    ``numpy.random.default_rng(0)``, and the three schemes share the same standard normal draws (so
+    they differ only by the scale of the weights).  ``layer`` runs from 0 (the inputs) to 30.
+    Deterministic and cached: one walk through the 30 layers serves every scheme and layer.
+    """
+    if not isinstance(init, str):
+        raise TypeError(f"init must be a string, one of {', '.join(LAYER_STATISTICS_SCHEMES)}; got {type(init).__name__}")
+    check_choice(init, "init", LAYER_STATISTICS_SCHEMES)
+    layer = check_int(layer, "layer", minimum=0, maximum=_LAYER_STATISTICS_MAX)
+    width = check_int(width, "width", minimum=1, maximum=1024)
+    n_inputs = check_int(n_inputs, "n_inputs", minimum=1, maximum=1024)
+    # zero biases: the ReLU network is positively homogeneous in each layer's weights, so scaling
+    # every weight by std scales h_layer by std**layer (one walk serves every scheme)
+    std = math.sqrt(weight_variance(init, width, width))
+    return std ** layer * _unit_activations(width, n_inputs, _LAYER_STATISTICS_MAX)[layer]
+
+
+def draw_layer_statistics(ax, init: str = "he", layer: int = 10):
+    """Histogram of the positive activations at ``layer`` of a fixed ReLU network initialised with ``init``.
+
+    Uses :func:`layer_activations` (width 256, 256 inputs).  The x axis is logarithmic and fixed
+    (``1e-10`` to ``1e2``), so that a signal shrinking with depth moves left instead of vanishing;
+    bar heights are fractions of all activations (the zeros of the ReLU are counted in the title,
+    not drawn).  A dashed line marks the inputs' root mean square, a solid one the layer's; the
+    title gives the second moment ``q_l``, the mean of ``h_l**2`` over units and inputs.
+    """
+    from .plotting import PALETTE
+
+    h = layer_activations(init, layer)
+    x0 = layer_activations(init, 0)
+    q = float(np.mean(h ** 2))
+    q0 = float(np.mean(x0 ** 2))
+    lo, hi = -10.0, 2.0
+    edges = 10.0 ** np.arange(lo, hi + 1e-9, 0.25)
+    positive = h[h > 0]
+    shown = np.clip(positive, edges[0], edges[-1])
+    counts, _ = np.histogram(shown, bins=edges)
+    ax.stairs(counts / h.size, edges, fill=True, color=PALETTE["blue"], label="activations $h_l > 0$")
+    ax.axvline(math.sqrt(q0), color="black", linestyle="--", linewidth=1.0, label="input RMS")
+    if q > 0:
+        ax.axvline(math.sqrt(q), color=PALETTE["vermillion"], linewidth=1.5, label=r"RMS $\sqrt{q_l}$")
+    ax.set_xscale("log")
+    ax.set_xlim(edges[0], edges[-1])
+    ax.set_ylim(0.0, 0.2)
+    ax.set_xlabel(f"activation $h_{{{layer}}}$ (log scale)")
+    ax.set_ylabel("fraction of activations")
+    zeros = 1.0 - positive.size / h.size
+    ax.set_title(f"{init}, layer {layer}: $q_{{{layer}}}$ = {q:.2g} (input {q0:.2g}); {zeros:.0%} zeros",
+                 fontsize=10)
+    ax.legend(loc="upper left", fontsize=8)
     return ax

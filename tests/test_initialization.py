@@ -136,3 +136,41 @@ def test_bad_input(call, exc):
 def test_bad_fan_in(fan_in):
     with pytest.raises((TypeError, ValueError), match="fan_in"):
         init.weight_variance("he", fan_in, 4)
+
+
+def test_layer_activations_fixed_and_homogeneous():
+    a = init.layer_activations("he", 5)
+    assert a.shape == (256, 256) and np.array_equal(a, init.layer_activations("he", 5))
+    assert np.array_equal(init.layer_activations("lecun", 0), init.layer_activations("he", 0))  # the inputs
+    # same standard normal draws, so LeCun is He scaled by 2**(-l/2) (zero biases, ReLU homogeneous)
+    np.testing.assert_allclose(init.layer_activations("lecun", 7), 2 ** -3.5 * init.layer_activations("he", 7),
+                               rtol=1e-12)
+    # equal fans: Xavier's variance 2/(n+n) is LeCun's 1/n
+    np.testing.assert_allclose(init.layer_activations("xavier", 10), init.layer_activations("lecun", 10), rtol=1e-12)
+
+
+def test_layer_activations_follow_the_recursion():
+    """He keeps the second moment; LeCun halves it per layer (recursion q_l = n sigma_w^2 q_{l-1} / 2)."""
+    q = {s: np.array([np.mean(init.layer_activations(s, l) ** 2) for l in range(31)]) for s in ("he", "lecun")}
+    assert np.all(np.abs(np.log(q["he"])) < np.log(3))
+    np.testing.assert_allclose(q["lecun"], q["he"] * 2.0 ** -np.arange(31), rtol=1e-9)
+    assert 1e-11 < q["lecun"][30] < 1e-8
+
+
+def test_draw_layer_statistics_title_and_validation():
+    fig, ax = plt.subplots()
+    init.draw_layer_statistics(ax, init="lecun", layer=20)
+    q = np.mean(init.layer_activations("lecun", 20) ** 2)
+    assert f"{q:.2g}" in ax.get_title() and "layer 20" in ax.get_title()
+    assert ax.get_xscale() == "log"
+    plt.close(fig)
+    with pytest.raises(ValueError, match="init"):
+        init.layer_activations("torch-default", 3)
+    with pytest.raises(TypeError, match="init"):
+        init.layer_activations(3, 3)
+    with pytest.raises(ValueError, match="layer"):
+        init.layer_activations("he", 31)
+    with pytest.raises(TypeError, match="layer"):
+        init.layer_activations("he", 2.5)
+    with pytest.raises(ValueError, match="width"):
+        init.layer_activations("he", 2, width=0)

@@ -11,8 +11,8 @@ __all__ = ["book_widget_cases"]
 
 def book_widget_cases(small_study: bool = True):
     """``[(name, draw, params_a, params_b), ...]`` for every ``slider_figure`` of the book."""
-    from relubook import activations, approx_plots, bending, composition, compositional, dying, initialization, interpolation
-    from relubook import neuron
+    from relubook import activations, approx_plots, bending, composition, compositional, dying, initialization
+    from relubook import interpolation, neuron
     from relubook import pretraining, rates
 
     study = pretraining.run_study(("x^3",), ("default", "enforced"), n_models=2, epochs=20, pretrain_epochs=5,

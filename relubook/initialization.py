@@ -382,7 +382,8 @@ def layer_activations(init: str = "he", layer: int = 10, width: int = 256, n_inp
     Deterministic and cached: one walk through the 30 layers serves every scheme and layer.
     """
     if not isinstance(init, str):
-        raise TypeError(f"init must be a string, one of {', '.join(LAYER_STATISTICS_SCHEMES)}; got {type(init).__name__}")
+        raise TypeError(f"init must be a string, one of {', '.join(LAYER_STATISTICS_SCHEMES)}; "
+                        f"got {type(init).__name__}")
     check_choice(init, "init", LAYER_STATISTICS_SCHEMES)
     layer = check_int(layer, "layer", minimum=0, maximum=_LAYER_STATISTICS_MAX)
     width = check_int(width, "width", minimum=1, maximum=1024)

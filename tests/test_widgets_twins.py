@@ -1,9 +1,11 @@
-"""Every interactive widget of the book has a static twin in the same chapter.
+"""Every interactive widget of the book works on the static page.
 
-A widget is a call of ``widgets.slider_figure`` (or ipywidgets' ``interact``/``interactive``) in a
-code cell.  Its twin is a ``plotting.animate`` call over the same drawing callback, or a figure
-cell that calls the callback directly (``callback(ax, ...)`` in a cell that shows a figure).
-The test lists widgets and twins per chapter and fails on a widget without one.
+A ``widgets.slider_figure`` is its own twin: the build draws every state of its sliders' grid into
+the page (relubook/livefigure.py), so it is live without a kernel, and its first state is drawn
+for print.  A kernel-only widget (ipywidgets' ``interact``/``interactive``) needs a static twin in
+the same chapter: a ``plotting.animate`` call over the same drawing callback, or a figure cell that
+calls the callback directly (``callback(ax, ...)`` in a cell that shows a figure).  The test lists
+widgets and twins per chapter and fails on a kernel-only widget without one.
 """
 
 import ast
@@ -17,6 +19,7 @@ from bookkit import editions
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 WIDGET_CALLS = {"slider_figure", "interact", "interactive", "interact_manual"}
+LIVE_CALLS = {"slider_figure"}  # drawn into the page for every state: live without a kernel
 
 
 def _cell_code(cell_text: str) -> str:
@@ -56,6 +59,8 @@ def widgets_and_twins(text: str):
             first = _callback(node.args[0]) if node.args else "<no callback>"
             if name in WIDGET_CALLS:
                 widgets.append(first)
+                if name in LIVE_CALLS:
+                    twins.append(first)
             elif name == "animate":
                 twins.append(first)
             elif shows_figure and node.args and _name(node.args[0]) == "ax":
@@ -88,7 +93,7 @@ def test_parser_on_tricky_cells():
         "```{code-cell} ipython3\n:tags: [hide-input]\nplotting.animate(\n    mod.draw_a, 'p', [1, 2],\n"
         "    alt='x')\n```\n\n"
         "```{code-cell} ipython3\n---\ntags: [hide-input]\n---\nwidgets.slider_figure(mod.draw_a, alt='x', p=(1, 2, 1))\n```\n\n"
-        "```{code-cell} ipython3\n:tags: [hide-input]\n%matplotlib inline\nwidgets.slider_figure(mod.draw_b, alt='y', q=(0, 1, 0.1))\n```\n\n"
+        "```{code-cell} ipython3\n:tags: [hide-input]\n%matplotlib inline\ninteract(mod.draw_b, q=(0, 1, 0.1))\n```\n\n"
         "```{code-cell} ipython3\n:tags: [hide-input]\n:mystnb:\n:  figure:\n:    name: fig-c\n"
         "fig, ax = plotting.figure(alt='z')\nmod.draw_c(ax, r=1)\n```\n\n"
         "```{code-cell} ipython3\nwidgets.slider_figure(mod.draw_c, alt='z', r=(0, 2, 1))\n```\n"
@@ -97,5 +102,5 @@ def test_parser_on_tricky_cells():
     )
     widgets, twins = widgets_and_twins(page)
     assert widgets == ["mod.draw_a", "mod.draw_b", "mod.draw_c", "mod.draw_a", "mod.draw_c"]
-    assert twins == ["mod.draw_a", "mod.draw_c"]
-    assert [w for w in widgets if w not in twins] == ["mod.draw_b"]  # the test would fail on it
+    assert twins == ["mod.draw_a", "mod.draw_a", "mod.draw_c", "mod.draw_c", "mod.draw_a", "mod.draw_c"]
+    assert [w for w in widgets if w not in twins] == ["mod.draw_b"]  # a kernel-only widget: the test would fail on it

@@ -197,7 +197,6 @@ def test_the_checks_have_something_to_check(browser, server):
         assert page.locator("figure.relubook-live input[type=range]").count() > 0, "no slider drawn"
         alts = page.evaluate("() => Array.from(document.querySelectorAll('svg.relubook-live-svg')).map(s => s.getAttribute('aria-label'))")
         assert alts and all(a and len(a) > 20 for a in alts), alts
-        assert info["animButtons"] > 0, "no static twin animation on the page"
     finally:
         page.close()
     assert not problems, problems

@@ -61,8 +61,6 @@ def best_square_error_for_knots(knots, n_grid: int = 4001) -> float:
     """The least sup error over a grid of ``n_grid`` points of ``[0, 1]`` of a continuous piecewise-linear
     function with the given interior ``knots`` (sorted, in ``(0, 1)``), by a linear program in the values at
     the knots and the ends.  A lower estimate of the true minimax error (the grid is finite)."""
-    from scipy.optimize import linprog
-
     k = as_array(knots, "knots", ndim=1)
     if np.any(k <= 0) or np.any(k >= 1) or np.any(np.diff(k) <= 0):
         raise ValueError("knots must be strictly increasing and inside (0, 1)")
@@ -71,10 +69,18 @@ def best_square_error_for_knots(knots, n_grid: int = 4001) -> float:
     x = np.unique(np.concatenate((np.linspace(0, 1, n_grid), nodes, (nodes[1:] + nodes[:-1]) / 2)))
     # hat-function basis: value at x is sum_j y_j phi_j(x)
     Phi = np.column_stack([np.interp(x, nodes, np.eye(len(nodes))[j]) for j in range(len(nodes))])
-    m = len(nodes)
-    ones = np.ones((len(x), 1))
+    return _minimax_lp(Phi, x**2)
+
+
+def _minimax_lp(Phi: np.ndarray, y: np.ndarray) -> float:
+    """``min_c max_i |(Phi c)_i - y_i|``: the linear program in ``(c, t)`` that minimises ``t`` subject to
+    ``-t <= Phi c - y <= t`` (HiGHS).  ``Phi`` has one row per point and one column per basis function."""
+    from scipy.optimize import linprog
+
+    m = Phi.shape[1]
+    ones = np.ones((len(y), 1))
     A_ub = np.vstack((np.hstack((Phi, -ones)), np.hstack((-Phi, -ones))))
-    b_ub = np.concatenate((x**2, -(x**2)))
+    b_ub = np.concatenate((y, -y))
     c = np.zeros(m + 1)
     c[-1] = 1.0
     res = linprog(c, A_ub=A_ub, b_ub=b_ub, bounds=[(None, None)] * m + [(0, None)], method="highs")

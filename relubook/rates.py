@@ -29,6 +29,7 @@ from typing import Callable
 import numpy as np
 
 from .device import generator
+from .lower_bounds import _minimax_lp
 from .nets import ShallowReLU
 from .validate import as_array, as_points, check_budget, check_choice, check_int, check_real, check_size
 
@@ -98,21 +99,10 @@ def activation_values(name: str, z) -> np.ndarray:
 
 def _minimax(Phi: np.ndarray, y: np.ndarray) -> float:
     """``min_c max_i |(Phi c)_i - y_i|`` by a linear program over the column span of ``Phi``."""
-    from scipy.optimize import linprog
-
     # an orthonormal basis of the column span: polynomial features are (nearly) dependent
     U, S, _ = np.linalg.svd(Phi, full_matrices=False)
     Phi = U[:, S > 1e-10 * S[0]] if S[0] > 0 else U[:, :1] * 0.0
-    m = Phi.shape[1]
-    ones = np.ones((len(y), 1))
-    A_ub = np.vstack((np.hstack((Phi, -ones)), np.hstack((-Phi, -ones))))
-    b_ub = np.concatenate((y, -y))
-    c = np.zeros(m + 1)
-    c[-1] = 1.0
-    res = linprog(c, A_ub=A_ub, b_ub=b_ub, bounds=[(None, None)] * m + [(0, None)], method="highs")
-    if not res.success:  # pragma: no cover
-        raise RuntimeError(f"linear program failed: {res.message}")
-    return float(res.x[-1])
+    return _minimax_lp(Phi, y)
 
 
 def activation_fit_error(name: str, width: int, rng=None, n_grid: int = 401) -> float:

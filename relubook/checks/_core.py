@@ -408,6 +408,21 @@ def output(value, shape, what: str) -> np.ndarray:
     return arr
 
 
+def network(net, max_units: int):
+    """The student's network as a :class:`relubook.nets.DeepReLU`; a network of another kind, or one with
+    more than ``max_units`` hidden units (too large to check within the time limit), fails the answer."""
+    from ..regions import as_deep
+
+    try:
+        deep = as_deep(net)
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise Reject(f"give a DeepReLU, ShallowReLU or nn.Sequential of Linear/ReLU layers ({exc})") from None
+    if deep.n_neurons > max_units:
+        raise Reject(f"your network has {deep.n_neurons} hidden units, more than this checker handles "
+                     f"within its time limit ({max_units})")
+    return deep
+
+
 def call(fn, *args, what: str = "your function"):
     """Call the student's ``fn``; an exception becomes a failed answer with its type and message."""
     try:

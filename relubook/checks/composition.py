@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..validate import check_int
-from ._core import Reject, call, checker, output, parameter
+from ._core import Reject, call, checker, network, output, parameter
 
 __all__ = ["check_tent", "check_shallow_separator"]
 
@@ -17,16 +17,7 @@ MAX_UNITS = 20_000
 
 
 def _as_deep(net):
-    from ..regions import as_deep
-
-    try:
-        deep = as_deep(net)
-    except (TypeError, ValueError, AttributeError) as exc:
-        raise Reject(f"give a DeepReLU, ShallowReLU or nn.Sequential of Linear/ReLU layers ({exc})") from None
-    if deep.n_neurons > MAX_UNITS:
-        raise Reject(f"your network has {deep.n_neurons} hidden units, more than this checker handles "
-                     f"within its time limit ({MAX_UNITS})")
-    return deep
+    return network(net, MAX_UNITS)
 
 
 def _values(deep, x):

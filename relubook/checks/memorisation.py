@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._core import Reject, call, checker, output, parameter
+from ._core import Reject, call, checker, network, output, parameter
 
 __all__ = ["check_max_network"]
 
@@ -18,16 +18,7 @@ MAX_INPUTS = 64
 
 
 def _as_deep(net):
-    from ..regions import as_deep
-
-    try:
-        deep = as_deep(net)
-    except (TypeError, ValueError, AttributeError) as exc:
-        raise Reject(f"give a DeepReLU, ShallowReLU or nn.Sequential of Linear/ReLU layers ({exc})") from None
-    if deep.n_neurons > MAX_UNITS:
-        raise Reject(f"your network has {deep.n_neurons} hidden units, more than this checker handles "
-                     f"within its time limit ({MAX_UNITS})")
-    return deep
+    return network(net, MAX_UNITS)
 
 
 @checker("maximum network")

@@ -236,8 +236,11 @@ class StateRecorder:
     def __init__(self, draw: Callable, figsize=(6.4, 3.6)):
         from .widgets import LiveFigure
 
+        import matplotlib.text as mtext
+
         self.live = LiveFigure(draw, "A state of a live figure of the book.", figsize=figsize)
         self.size = None
+        self._text2path = mtext.TextToPath()
 
     def record(self, **params) -> list[str]:
         import matplotlib
@@ -257,8 +260,21 @@ class StateRecorder:
             else:
                 live.ax.autoscale_view()
         buf = io.StringIO()
-        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "relubook", "svg.id": None}):
-            live.fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+        # The layout is fixed (set_layout_engine("none") leaves a placeholder engine), but savefig
+        # draws the whole figure once more "for the layout" whenever any engine is set: without the
+        # placeholder it draws once, the same picture, in half the time.
+        # Every SVG renderer makes its own TextToPath, whose mathtext parser caches by instance: one
+        # shared for all the states keeps a label such as $F'(x)$ parsed once, not once per state.
+        import matplotlib.text as mtext
+
+        engine, live.fig._layout_engine = live.fig.get_layout_engine(), None
+        make, mtext.TextToPath = mtext.TextToPath, lambda: self._text2path
+        try:
+            with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "relubook", "svg.id": None}):
+                live.fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+        finally:
+            live.fig._layout_engine = engine
+            mtext.TextToPath = make
         items, size = svg_items(buf.getvalue())
         self.size = size
         return items

@@ -207,11 +207,18 @@ def svg_items(svg: str) -> tuple[list[str], tuple[float, float]]:
     """Split matplotlib's SVG of a figure into its drawn elements, in drawing order (``(items,
     (width, height))``, sizes in points): the children of each axes, the figure's other children,
     then the definitions written at the end (clip paths, hatches)."""
+    items, _, size = _svg_parts(svg)
+    return items, size
+
+
+def _svg_parts(svg: str) -> tuple[list[str], list[str], tuple[float, float]]:
+    """:func:`svg_items`, and for each item the id matplotlib gave its group (``matplotlib.axis_1``
+    for the x axis of an axes, ...; empty when none), read before the ids are dropped."""
     ET.register_namespace("", SVG_NS)
     ET.register_namespace("xlink", XLINK_NS)
     root = ET.fromstring(svg)
     view = [float(v) for v in root.get("viewBox").split()]
-    items = []
+    items, ids = [], []
     for child in root:
         tag = child.tag.split("}")[-1]
         if tag == "metadata":
@@ -221,29 +228,76 @@ def svg_items(svg: str) -> tuple[list[str], tuple[float, float]]:
         if tag == "g" and child.get("id", "").startswith("figure"):
             for part in child:
                 if part.get("id", "").startswith("axes"):
-                    items += [_serialize(c) for c in part]
+                    for c in part:
+                        ids.append(c.get("id", ""))
+                        items.append(_serialize(c))
                 else:
+                    ids.append(part.get("id", ""))
                     items.append(_serialize(part))
         else:
+            ids.append(child.get("id", ""))
             items.append(_serialize(child))
-    return items, (view[2], view[3])
+    return items, ids, (view[2], view[3])
+
+
+#: The ids matplotlib's SVG renderer gives the groups of an axes' x and y axis (its first and
+#: second ``matplotlib.axis`` group), and the ids of the empty groups drawn in their place when
+#: the recorder reuses an axis drawn for an earlier state.
+_AXIS_IDS = ("matplotlib.axis_1", "matplotlib.axis_2")
+_MARK_IDS = ("relubook-reused-xaxis", "relubook-reused-yaxis")
+
+
+def _mark(gid: str):
+    """A stand-in for ``Axis.draw``: an empty group with id ``gid``, replaced afterwards."""
+
+    def draw(renderer, *args, **kwargs):
+        renderer.open_group("relubook-reused", gid=gid)
+        renderer.close_group("relubook-reused")
+
+    return draw
+
+
+def axis_signature(ax) -> tuple:
+    """Everything an axis of ``ax`` draws from besides the fixed layout: limits, scales, tick
+    locations and labels (with the formatter's offset), axis labels, tick parameters, positions
+    and visibility.  Two states with the same signature draw the same axes, tick for tick."""
+    sig = [ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(), ax.get_aspect(), ax.get_position().bounds]
+    for axis in (ax.xaxis, ax.yaxis):
+        sig += [axis.get_visible(), axis.get_label().get_text(), axis.get_label_position(), axis.get_ticks_position(),
+                repr(sorted(axis._major_tick_kw.items())), repr(sorted(axis._minor_tick_kw.items())),
+                axis.get_label().get_fontsize(), axis.get_label().get_color()]
+        for ticker in (axis.major, axis.minor):
+            locs = [float(v) for v in ticker.locator()]
+            labels = tuple(ticker.formatter.format_ticks(locs))
+            offset = ticker.formatter.get_offset() if hasattr(ticker.formatter, "get_offset") else ""
+            sig += [type(ticker.locator).__name__, type(ticker.formatter).__name__, tuple(locs), labels, offset]
+    return tuple(sig)
 
 
 class StateRecorder:
     """Draws states of ``draw`` on one figure (laid out once, on the first state, as
-    :class:`relubook.widgets.LiveFigure` does) and returns each as SVG elements."""
+    :class:`relubook.widgets.LiveFigure` does) and returns each as SVG elements.
 
-    def __init__(self, draw: Callable, figsize=(6.4, 3.6)):
+    The axes' x and y axis (ticks, tick labels, grid, axis label) are most of a draw and stay the
+    same over many states.  With ``reuse_axes`` (the default) a state whose :func:`axis_signature`
+    was drawn before gets that state's axis elements instead of drawing them again: the same SVG
+    (``tests/test_livefigure.py`` compares both ways on every widget of the book)."""
+
+    def __init__(self, draw: Callable, figsize=(6.4, 3.6), reuse_axes: bool = True):
         from .widgets import LiveFigure
 
         import matplotlib.text as mtext
 
         self.live = LiveFigure(draw, "A state of a live figure of the book.", figsize=figsize)
         self.size = None
+        self.reuse_axes = bool(reuse_axes)
+        self.reused = 0  # states that reused an earlier state's axes (for tests)
+        self._axes = {}  # axis_signature -> (x axis element, y axis element)
         self._text2path = mtext.TextToPath()
 
     def record(self, **params) -> list[str]:
         import matplotlib
+        import matplotlib.text as mtext
 
         live = self.live
         if live.fig is None or not live.in_place:
@@ -252,6 +306,7 @@ class StateRecorder:
             live.fig.canvas.draw()
             live.in_place = len(live.fig.axes) == 1
             live.fig.set_layout_engine("none")
+            self._axes = {}
         else:
             live._reset(live.ax)
             live.draw(live.ax, **params)
@@ -259,14 +314,18 @@ class StateRecorder:
                 live.in_place = False
             else:
                 live.ax.autoscale_view()
+        signature = axis_signature(live.ax) if self.reuse_axes and len(live.fig.axes) == 1 else None
+        reuse = self._axes.get(signature) if signature is not None else None
+        axes_drawn = (live.ax.xaxis, live.ax.yaxis)
+        if reuse is not None:
+            for axis, gid in zip(axes_drawn, _MARK_IDS):
+                axis.draw = _mark(gid)  # the instance attribute hides Axis.draw for this draw only
         buf = io.StringIO()
         # The layout is fixed (set_layout_engine("none") leaves a placeholder engine), but savefig
         # draws the whole figure once more "for the layout" whenever any engine is set: without the
         # placeholder it draws once, the same picture, in half the time.
         # Every SVG renderer makes its own TextToPath, whose mathtext parser caches by instance: one
         # shared for all the states keeps a label such as $F'(x)$ parsed once, not once per state.
-        import matplotlib.text as mtext
-
         engine, live.fig._layout_engine = live.fig.get_layout_engine(), None
         make, mtext.TextToPath = mtext.TextToPath, lambda: self._text2path
         try:
@@ -275,7 +334,15 @@ class StateRecorder:
         finally:
             live.fig._layout_engine = engine
             mtext.TextToPath = make
-        items, size = svg_items(buf.getvalue())
+            for axis in axes_drawn:
+                axis.__dict__.pop("draw", None)
+        items, ids, size = _svg_parts(buf.getvalue())
+        if reuse is not None:
+            for gid, element in zip(_MARK_IDS, reuse):
+                items[ids.index(gid)] = element
+            self.reused += 1
+        elif signature is not None and all(gid in ids for gid in _AXIS_IDS):
+            self._axes[signature] = tuple(items[ids.index(gid)] for gid in _AXIS_IDS)
         self.size = size
         return items
 

@@ -120,6 +120,32 @@ def test_embedded_states_are_what_the_callback_draws(name, draw, a, b):
     assert live.data_bytes < lf.MAX_FIGURE_BYTES
 
 
+@pytest.mark.parametrize("name,draw,a,b", CASES, ids=[c[0] for c in CASES])
+def test_reused_axes_are_what_a_full_draw_gives(name, draw, a, b):
+    """The recorder draws an axis once per signature (limits, ticks, labels): going A, B, A, B the
+    last B reuses the first B's axes (the first A may differ in a detail of the signature from the
+    later ones, being the state that laid the figure out), and every state is the same SVG as a
+    full draw."""
+    fast, full = lf.StateRecorder(draw), lf.StateRecorder(draw, reuse_axes=False)
+    for state in (a, b, a, b):
+        assert fast.record(**state) == full.record(**state), f"{name}: a reused axis differs from a full draw"
+    assert fast.reused >= 1 and full.reused == 0
+
+
+def test_axis_signature_sees_what_an_axis_draws():
+    fig = matplotlib.figure.Figure()
+    ax = fig.add_subplot()
+    ax.plot([0, 1], [0, 1])
+    sig = lf.axis_signature(ax)
+    for change in (lambda: ax.set_xlim(0, 2), lambda: ax.set_xlabel("x"),
+                   lambda: ax.grid(not ax.xaxis.majorTicks[0].gridline.get_visible()),
+                   lambda: ax.tick_params(labelsize=5), lambda: ax.set_yscale("log"),
+                   lambda: ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter())):
+        change()
+        assert lf.axis_signature(ax) != sig
+        sig = lf.axis_signature(ax)
+
+
 def test_a_wrong_state_fails_the_check():
     """The check is not vacuous: state B's picture does not pass as state A."""
     name, draw, a, b = CASES[0]

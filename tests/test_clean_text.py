@@ -125,6 +125,17 @@ def test_tables_are_book_tables(page):
                           f"and refer to it with {{numref}}: {problems}")
 
 
+CLOCK = re.compile(r"\btime\.(perf_counter|process_time|time|monotonic)\b|\bdatetime\.now\b|\.seconds\b")
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_no_clock_reaches_the_page(page):
+    """A rebuild prints the same numbers: no chapter reads a clock (a duration in the prose or a
+    glued number changes with the machine and its load)."""
+    found = [m.group(0) for body in CODE_CELL.findall(page.read_text(encoding="utf-8")) for m in CLOCK.finditer(body[1])]
+    assert not found, f"{page.name} reads a clock: {found}"
+
+
 def test_the_checks_can_fail():
     assert printed_tables('for n in ns:\n    print(n, f(n))\n')
     assert printed_tables('print(f"{name:16s} {v:.2e}")\n') and printed_tables("print(df.to_string())\n")

@@ -68,6 +68,9 @@ STYLE = {
     "figure.constrained_layout.use": True,
     "axes.prop_cycle": matplotlib.cycler(color=[PALETTE[c] for c in _ORDER], linestyle=LINESTYLES),
     "axes.grid": True,
+    # the grid and ticks beneath everything plotted (lines, fills, bars, images), as most house
+    # styles have it; it also lets a widget keep the frame between two moves (widgets.LiveFigure)
+    "axes.axisbelow": True,
     "grid.alpha": 0.3,
     "axes.spines.top": False,
     "axes.spines.right": False,

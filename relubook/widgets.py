@@ -57,7 +57,10 @@ class LiveFigure:
     two moves of a slider.  Each full draw keeps a copy of the picture without the layers the
     callback draws (everything below the lowest of its artists' z-orders), together with a
     signature of what that copy shows (limits, scales, ticks and their labels, axis labels); the
-    last ``KEEP`` copies are kept, as a slider goes back and forth.  When a state has the signature
+    last ``KEEP`` copies are kept, as a slider goes back and forth.  A legend off the data (below
+    the axes, as ``plotting.legend_below`` puts it) belongs to the kept copy while its entries stay
+    the same; the house style draws the grid beneath everything plotted, so fills and bars do not
+    pull the frame into the upper layers.  When a state has the signature
     of a kept copy, the copy is restored and only the upper layers are drawn again, in z-order: the
     same pixels as a full draw (``tests/test_widgets_live.py``).
     """
@@ -76,6 +79,7 @@ class LiveFigure:
         self.fig = None
         self.in_place = True
         self._backgrounds = {}  # signature -> kept background, the most recent last
+        self._legend_boxes = {}  # legend signature -> its box on the canvas (padded)
         self.blits = 0  # how many renders restored the background (for tests and benchmarks)
 
     def _new(self):
@@ -107,25 +111,68 @@ class LiveFigure:
         ax.set_autoscale_on(True)
 
     def _layers(self):
-        """``(z, upper)``: the artists from the lowest z-order the callback drew at, in drawing order.
+        """``(z, upper, legend_kept)``: the artists from the lowest z-order the callback drew at, in
+        drawing order, and whether the legend stays in the kept background (:meth:`_legend_apart`).
 
         ``None`` when the callback drew nothing or drew an image (images ignore ``animated``)."""
         ax = self.ax
         drawn = [*ax.lines, *ax.collections, *ax.patches, *ax.texts, *ax.tables, *ax.artists]
         if ax.images or not drawn:
             return None
-        if ax.get_legend() is not None:
-            drawn.append(ax.get_legend())
+        legend = ax.get_legend()
+        if legend is not None:
+            drawn.append(legend)
         z = min(a.get_zorder() for a in drawn)
         upper = [a for a in ax.get_children() if a is not ax.patch and a.get_zorder() >= z]
         upper.sort(key=lambda a: a.get_zorder())  # stable, as Axes.draw sorts
-        return z, upper
+        kept = legend is not None and self._legend_apart(legend, [a for a in upper if a is not legend])
+        if kept:
+            upper = [a for a in upper if a is not legend]
+        return z, upper, kept
 
-    def _static_signature(self, z):
+    @staticmethod
+    def _legend_signature(legend):
+        """What a legend shows (its texts, the look of its handles, where it is anchored), or
+        ``None`` for a legend with a kind of handle not described here."""
+        sig = [legend._loc, tuple(legend.get_bbox_to_anchor().bounds), legend._ncols,
+               tuple(t.get_text() for t in legend.get_texts())]
+        for h in legend.legend_handles:
+            if isinstance(h, matplotlib.lines.Line2D):
+                sig.append(("line", str(h.get_color()), str(h.get_linestyle()), h.get_linewidth(), str(h.get_marker()),
+                            h.get_markersize(), str(h.get_markerfacecolor()), str(h.get_markeredgecolor()), h.get_alpha()))
+            elif isinstance(h, matplotlib.patches.Patch):
+                sig.append(("patch", tuple(h.get_facecolor()), tuple(h.get_edgecolor()), str(h.get_hatch()),
+                            h.get_linewidth(), str(h.get_linestyle()), h.get_alpha()))
+            else:
+                return None
+        return tuple(sig)
+
+    def _legend_apart(self, legend, others) -> bool:
+        """Whether the legend can stay in the kept background: it lies outside the axes (where the
+        clipped data are drawn) and no unclipped artist drawn later reaches it, with 2 px to spare
+        for anti-aliasing.  Its box is measured once per legend signature."""
+        sig = self._legend_signature(legend)
+        if sig is None:
+            return False
+        renderer = self.fig.canvas.get_renderer()
+        box = self._legend_boxes.get(sig)
+        if box is None:
+            box = legend.get_window_extent(renderer).padded(2)
+            self._legend_boxes[sig] = box
+        if box.overlaps(self.ax.bbox):
+            return False
+        for a in others:
+            clipped = a.get_clip_on() and (a.get_clip_box() is not None or a.get_clip_path() is not None)
+            if a.get_visible() and not clipped and box.overlaps(a.get_window_extent(renderer)):
+                return False
+        return True
+
+    def _static_signature(self, z, legend_kept: bool = False):
         """What the kept background shows: it may be reused only while this is unchanged."""
         ax = self.ax
         sig = [z, ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(), ax.get_aspect(),
-               ax.get_xlabel(), ax.get_ylabel(), ax.xaxis.get_visible(), ax.yaxis.get_visible()]
+               ax.get_xlabel(), ax.get_ylabel(), ax.xaxis.get_visible(), ax.yaxis.get_visible(),
+               self._legend_signature(ax.get_legend()) if legend_kept else None]
         for axis in (ax.xaxis, ax.yaxis):
             for ticker in (axis.major, axis.minor):
                 locs = [float(v) for v in ticker.locator()]
@@ -141,8 +188,8 @@ class LiveFigure:
         if layers is None:
             canvas.draw()
             return
-        z, upper = layers
-        signature = self._static_signature(z)
+        z, upper, legend_kept = layers
+        signature = self._static_signature(z, legend_kept)
         for artist in upper:
             artist.set_animated(True)
         background = self._backgrounds.pop(signature, None)

@@ -78,3 +78,23 @@ def test_blitting_draws_the_pixels_of_a_full_draw(name, draw, a, b):
     for state in (a, a, b, b, one_move, a):
         assert (_pixels(live.render(**state)) != _pixels(full.render(**state))).sum() == 0, name
     assert live.blits >= 1, f"{name}: the background was never reused"
+
+
+def test_a_legend_off_the_data_stays_in_the_background_and_one_on_it_does_not():
+    """A legend below the axes (plotting.legend_below) is part of the kept frame while it shows the
+    same entries; a legend inside the axes, where the data are drawn, is drawn with the data."""
+    from relubook.plotting import legend_below
+
+    def below(ax, k=1.0):
+        ax.plot([0, 1], [0, k], label="a line")
+        legend_below(ax)
+
+    def inside(ax, k=1.0):
+        ax.plot([0, 1], [0, k], label="a line")
+        ax.legend(loc="upper left")
+
+    for draw, kept in ((below, True), (inside, False)):
+        live = widgets.LiveFigure(draw, "A line and its legend, for a test.")
+        live.render(k=1.0)
+        live.render(k=0.9)
+        assert live._layers()[2] is kept

@@ -117,7 +117,7 @@ def draw_dyadic(ax, depth=3, eps=0.05) -> None:
     err = ap.sup_error(net, _demo_f, a, b, 4097)
     need = ap.stopping_index(np.exp(b), a, b, eps)
     ax.set_title(rf"error {err:.1e}, $\varepsilon$ = {eps:g}; {net.n_neurons + 1} units; levels needed {need}", fontsize=9)
-    ax.legend(loc="upper left", fontsize=8)
+    legend_below(ax)
 
 
 def draw_cosine(ax, M=10.0, eps=0.05) -> None:

@@ -304,10 +304,10 @@ def draw_waves(ax, depth: int = 3, peak: float = 0.3):
     for i in range(depth):
         ax.plot(x, W[i], label=f"$W_{{{i}}}$", linewidth=1.2, **cycle(i))
     ax.set_xlim(0, 1)
-    ax.set_ylim(-0.05, 1.3)
+    ax.set_ylim(-0.05, 1.05)
     ax.set_xlabel("x")
     ax.set_title(f"waves for peaks a = {peak:g}: $W_{{{depth - 1}}}$ has {2**depth} pieces")
-    ax.legend(loc="upper right", ncol=min(depth, 4), fontsize="small")
+    legend_below(ax, ncol=min(depth, 4))
     return ax
 
 

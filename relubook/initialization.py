@@ -403,7 +403,7 @@ def draw_layer_statistics(ax, init: str = "he", layer: int = 10):
     not drawn).  A dashed line marks the inputs' root mean square, a solid one the layer's; the
     title gives the second moment ``q_l``, the mean of ``h_l**2`` over units and inputs.
     """
-    from .plotting import PALETTE
+    from .plotting import PALETTE, legend_below
 
     h = layer_activations(init, layer)
     x0 = layer_activations(init, 0)
@@ -426,5 +426,5 @@ def draw_layer_statistics(ax, init: str = "he", layer: int = 10):
     zeros = 1.0 - positive.size / h.size
     ax.set_title(f"{init}, layer {layer}: $q_{{{layer}}}$ = {q:.2g} (input {q0:.2g}); {zeros:.0%} zeros",
                  fontsize=10)
-    ax.legend(loc="upper left", fontsize=8)
+    legend_below(ax)
     return ax

@@ -285,15 +285,18 @@ def telgarsky_error_bound(pieces: int, k: int) -> float:
 
 # -- widget callbacks --------------------------------------------------------------------
 def draw_sawtooth(ax, depth: int = 3) -> None:
-    """Plot ``g_depth`` on ``[0, 1]`` with its breakpoints and the piece count in the title."""
+    """Plot ``g_depth`` on ``[0, 1]`` with its breakpoints (marked while there are at most 127 of them,
+    depth 7; deeper, the teeth are denser than the marks) and the piece count in the title."""
     from .regions import linear_pieces
 
     depth = check_int(depth, "depth", minimum=1, maximum=12)
     net = sawtooth(depth)
     kinks = linear_pieces(net, 0.0, 1.0)
     x = np.concatenate(([0.0], kinks, [1.0]))
-    ax.plot(x, net(x), color="#0072B2", lw=1.5)
-    ax.plot(kinks, net(kinks), "o", ms=3, color="#D55E00")
+    # deeper than 7 the teeth are narrower than a thick line: a thin one keeps them apart on screen
+    ax.plot(x, net(x), color="#0072B2", lw=1.5 if len(kinks) <= 127 else 0.5)
+    if len(kinks) <= 127:
+        ax.plot(kinks, net(kinks), "o", ms=3, color="#D55E00")
     ax.set_xlim(0, 1)
     ax.set_ylim(-0.05, 1.1)
     ax.set_xlabel("$x$")

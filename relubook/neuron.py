@@ -346,11 +346,13 @@ def active_probability_mc(b, sigma, d, n: int = 100_000, inputs: str = "sphere",
 # ---------------------------------------------------------------------------
 # drawing callbacks
 # ---------------------------------------------------------------------------
-def draw_gate(ax, angle: float = 30.0, b: float = 0.0, lim: float = 3.0, resolution: int = 121):
+def draw_gate(ax, angle: float = 30.0, b: float = 0.0, lim: float = 3.0, resolution: int = 41):
     """One neuron on the plane, ``w = (cos angle, sin angle)``: the callback of the chapter's widget.
 
     Shades and hatches the active half-plane, draws the output ``relu(w . x + b)``
-    as contour lines there, the boundary line and the weight vector.
+    as contour lines there, the boundary line and the weight vector.  The shading and the contour
+    lines are drawn from the affine ``w . x + b`` itself, which marching squares interpolate
+    exactly: straight edges at any ``resolution``.
     """
     from .plotting import PALETTE
 
@@ -364,8 +366,9 @@ def draw_gate(ax, angle: float = 30.0, b: float = 0.0, lim: float = 3.0, resolut
     XX, YY = np.meshgrid(xs, xs)
     Z = w[0] * XX + w[1] * YY + b
     A = relu(Z)
-    ax.contourf(XX, YY, (Z > 0).astype(float), levels=[0.5, 1.5], colors=[PALETTE["sky"]], alpha=0.35, hatches=["//"])
     top = max(float(A.max()), 1e-9)
+    if float(Z.max()) > 0:
+        ax.contourf(XX, YY, Z, levels=[0.0, top + 1.0], colors=[PALETTE["sky"]], alpha=0.35, hatches=["//"])
     if top > 0.25:
         cs = ax.contour(XX, YY, A, levels=np.arange(0.5, top, 0.5), colors=[PALETTE["blue"]], linewidths=0.8)
         ax.clabel(cs, fmt="%.1f", fontsize=8)
@@ -375,7 +378,7 @@ def draw_gate(ax, angle: float = 30.0, b: float = 0.0, lim: float = 3.0, resolut
     ax.plot(p0[0] + s * u[0], p0[1] + s * u[1], color=PALETTE["black"], linewidth=1.5, label="gate boundary")
     ax.annotate("", xy=p0 + w, xytext=p0, arrowprops={"arrowstyle": "->", "color": PALETTE["vermillion"], "lw": 2})
     ax.text(*(p0 + 1.15 * w), "$w$", color=PALETTE["vermillion"], ha="center", va="center")
-    ax.text(0.02, 0.02, f"angle {angle:.0f}°, $b$ = {b:.2f}; hatched: active", transform=ax.transAxes, fontsize=8)
+    ax.text(0.02, 0.02, f"angle {angle:.0f}°, b = {b:.2f}; hatched: active", transform=ax.transAxes, fontsize=8)
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-lim, lim)
     ax.set_aspect("equal")

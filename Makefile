@@ -219,8 +219,8 @@ distclean: clean
 
 # Chapters 9 to 14 executed again for the base seeds 1 to 4 (RELUBOOK_SEED shifts every random
 # draw of the book): every hidden check must hold on other draws too.  Not part of `make test`:
-# one seed takes about 160 s of one core (the slider figures are not drawn here), the four about
-# 11 minutes of one core, JOBS chapters at a time.
+# one seed took 160 to 231 s of one core (the slider figures are not drawn here; measured with other
+# jobs on the machine), the four about 13 minutes one chapter at a time; JOBS chapters run at a time.
 # SEEDS and SEED_CHAPTERS can be narrowed: make test-seeds SEEDS=2 SEED_CHAPTERS=book/09_dying.md
 .PHONY: test-seeds
 SEEDS ?= 1 2 3 4

@@ -263,6 +263,28 @@ def _to_float(n, e: int):
     return np.true_divide(n, 1 << -e).astype(float)
 
 
+def _insert_roots(seg, dup, n_segments: int):
+    """Where the roots found in a layer go among the edges, for the exact and the fast pass alike.
+
+    ``seg`` is the segment of each root (sorted, roots in order inside a segment) and ``dup`` marks a
+    root equal to the next one (such a group makes one edge, which takes the state after its last
+    root).  Returns ``(counts, rank, last, gseg, gcounts, old_pos, root_pos, n_new)``: roots per
+    segment, each root's rank in its segment, the last root of each group, the segment of each new
+    edge, new edges per segment, the new positions of the old edges and of the new ones, and how
+    many edges there are now."""
+    counts = np.bincount(seg, minlength=n_segments)
+    first = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    rank = np.arange(len(seg)) - first[seg]
+    last = np.concatenate((~dup, [True])) if len(seg) else np.zeros(0, dtype=bool)
+    gseg = seg[last]
+    gcounts = np.bincount(gseg, minlength=n_segments)
+    gfirst = np.concatenate(([0], np.cumsum(gcounts)[:-1]))
+    grank = np.arange(len(gseg)) - gfirst[gseg]
+    old_pos = np.arange(n_segments + 1) + np.concatenate(([0], np.cumsum(gcounts)))
+    root_pos = old_pos[gseg] + 1 + grank
+    return counts, rank, last, gseg, gcounts, old_pos, root_pos, n_segments + 1 + len(gseg)
+
+
 def _exact_step(state, Wn, eWn, bn, ebn, values: bool = True):
     """Split the segments where a unit of the current layer changes sign; the next layer on the new segments.
 
@@ -303,17 +325,7 @@ def _exact_step(state, Wn, eWn, bn, ebn, values: bool = True):
     if tie.any():
         t = np.flatnonzero(tie)
         dup[t] = (Pn[t + 1] * Qn[t] == Pn[t] * Qn[t + 1]).astype(bool)
-    counts = np.bincount(seg, minlength=K)
-    first = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    rank = np.arange(len(seg)) - first[seg]
-    last = np.concatenate((~dup, [True])) if len(seg) else np.zeros(0, dtype=bool)
-    gseg = seg[last]
-    gcounts = np.bincount(gseg, minlength=K)
-    gfirst = np.concatenate(([0], np.cumsum(gcounts)[:-1]))
-    grank = np.arange(len(gseg)) - gfirst[gseg]
-    old_pos = np.arange(K + 1) + np.concatenate(([0], np.cumsum(gcounts)))
-    root_pos = old_pos[gseg] + 1 + grank
-    n_new = K + 1 + len(gseg)
+    _, rank, last, gseg, _, old_pos, root_pos, n_new = _insert_roots(seg, dup, K)
     Pe = np.empty(n_new, dtype=object)
     Qe = np.empty(n_new, dtype=object)
     Pe[old_pos], Qe[old_pos] = P, Q
@@ -550,19 +562,8 @@ def _fast_pieces(deep: DeepReLU, lo: float, hi: float):
         if close.any():
             j = np.flatnonzero(close)
             undecided.extend((X[seg[j]] + t[j] * (X[seg[j] + 1] - X[seg[j]])).tolist())
-        counts = np.bincount(seg, minlength=S)
-        first = np.concatenate(([0], np.cumsum(counts)[:-1]))
-        rank = np.arange(len(seg)) - first[seg]
+        counts, rank, last, gseg, gcounts, old_pos, root_pos, n_new = _insert_roots(seg, dup, S)
         K = int(counts.max(initial=0))
-        # a breakpoint per group of coinciding roots; it takes the state after the group's last root
-        last = np.concatenate((~dup, [True])) if len(seg) else np.zeros(0, dtype=bool)
-        gseg = seg[last]
-        gcounts = np.bincount(gseg, minlength=S)
-        gfirst = np.concatenate(([0], np.cumsum(gcounts)[:-1]))
-        grank = np.arange(len(gseg)) - gfirst[gseg]
-        old_pos = np.arange(S + 1) + np.concatenate(([0], np.cumsum(gcounts)))
-        root_pos = old_pos[gseg] + 1 + grank
-        n_new = S + 1 + len(gseg)
         Xn = np.empty(n_new)
         Xn[old_pos] = X
         Xn[root_pos] = X[gseg] + t[last] * (X[gseg + 1] - X[gseg])

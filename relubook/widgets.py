@@ -168,16 +168,10 @@ class LiveFigure:
         return True
 
     def _static_signature(self, z, legend_kept: bool = False):
-        """What the kept background shows: it may be reused only while this is unchanged."""
+        """What the kept background shows: it may be reused only while this is unchanged (the axes'
+        :func:`relubook.livefigure.axis_signature`, the lowest upper layer, the kept legend)."""
         ax = self.ax
-        sig = [z, ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(), ax.get_aspect(),
-               ax.get_xlabel(), ax.get_ylabel(), ax.xaxis.get_visible(), ax.yaxis.get_visible(),
-               self._legend_signature(ax.get_legend()) if legend_kept else None]
-        for axis in (ax.xaxis, ax.yaxis):
-            for ticker in (axis.major, axis.minor):
-                locs = [float(v) for v in ticker.locator()]
-                sig += [type(ticker.formatter).__name__, tuple(locs), tuple(ticker.formatter.format_ticks(locs))]
-        return tuple(sig)
+        return (z, self._legend_signature(ax.get_legend()) if legend_kept else None, livefigure.axis_signature(ax))
 
     def _draw(self) -> None:
         """Draw the current state, restoring the kept background when its signature still holds."""

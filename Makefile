@@ -31,7 +31,7 @@ venv: $(VENV)/.stamp
 # configuration, so the recipe hands it pip's find-links and extra indexes (a local wheelhouse).
 UV         ?= uv==0.13.8
 UV_FLAGS   ?= --compile-bytecode
-$(VENV)/.stamp: requirements.txt constraints.txt pyproject.toml
+$(VENV)/.stamp: requirements.txt constraints.txt excludes.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@if [ -n "$(UV)" ] && { test -x $(BIN)/uv || $(BIN)/python -m pip install -q "$(UV)"; }; then \
 	  links="$$PIP_FIND_LINKS $$($(BIN)/python -m pip config get global.find-links 2>/dev/null)"; \
@@ -39,11 +39,12 @@ $(VENV)/.stamp: requirements.txt constraints.txt pyproject.toml
 	  src="$$(for l in $$links; do printf -- '--find-links %s ' "$$l"; done)$$(for u in $$extra; do printf -- '--extra-index-url %s ' "$$u"; done)"; \
 	  echo "installing with $$($(BIN)/uv --version) from constraints.txt"; \
 	  set -x; $(BIN)/uv pip install -q --python $(BIN)/python $(UV_FLAGS) $$src --index-strategy unsafe-best-match \
-	    -r requirements.txt -c constraints.txt && \
+	    --excludes excludes.txt -r requirements.txt -c constraints.txt && \
 	  $(BIN)/uv pip install -q --python $(BIN)/python $$src --no-deps -e .; \
 	else \
 	  echo "installing with pip from constraints.txt"; set -x; \
 	  $(BIN)/python -m pip install -q $(PIP_INDEX) -r requirements.txt -c constraints.txt && \
+	  $(BIN)/python -m pip uninstall -q -y $$(grep -v '^#' excludes.txt) && \
 	  $(BIN)/python -m pip install -q --no-deps -e .; \
 	fi
 	touch $@

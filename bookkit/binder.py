@@ -27,7 +27,8 @@ _HEADER = """\
 # constraints.txt, the tested lock.  Every package a reader's notebook needs, down the whole
 # dependency tree, pinned at its tested version; the book build and test tools are left out.
 # relubook itself is installed by postBuild (a local `-e .` here would disable Binder's caching),
-# which also writes the notebook edition that the Binder button opens.
+# which also writes the notebook edition that the Binder button opens, and uninstalls the packages
+# of excludes.txt that pip brings in as dependencies.
 """
 
 
@@ -45,9 +46,15 @@ def read_pins(text: str) -> dict[str, tuple[str, str]]:
     return out
 
 
-def closure(roots, pins: dict) -> list[str]:
+def read_excludes(text: str) -> set[str]:
+    """Normalised names listed in ``excludes.txt`` (one per line, ``#`` comments)."""
+    return {_norm(line.split("#")[0].strip()) for line in text.splitlines() if line.split("#")[0].strip()}
+
+
+def closure(roots, pins: dict, skip=frozenset()) -> list[str]:
     """Normalised names of ``roots`` and everything they require (installed metadata, markers
-    evaluated for this interpreter), restricted to packages in ``pins``."""
+    evaluated for this interpreter), restricted to packages in ``pins``; the packages in ``skip``
+    (``excludes.txt``: left out of the environment on purpose) and what only they need are left out."""
     from importlib.metadata import PackageNotFoundError, distribution
 
     from packaging.requirements import Requirement
@@ -60,7 +67,7 @@ def closure(roots, pins: dict) -> list[str]:
         if (name, extras) in done_extras:
             continue
         done_extras.add((name, extras))
-        if name in _INSTALLER:
+        if name in _INSTALLER or name in skip:
             continue
         if name not in pins:
             raise ValueError(f"{name} is needed on Binder but has no pin in constraints.txt")
@@ -78,13 +85,13 @@ def closure(roots, pins: dict) -> list[str]:
     return sorted(seen)
 
 
-def environment_yml(requirements: str, constraints: str) -> str:
-    """The text of ``environment.yml`` for the given requirements and lock."""
+def environment_yml(requirements: str, constraints: str, excludes: str = "") -> str:
+    """The text of ``environment.yml`` for the given requirements, lock and left-out packages."""
     req, lock = read_pins(requirements), read_pins(constraints)
     missing = [p for p in READER_PACKAGES if _norm(p) not in req]
     if missing:
         raise ValueError(f"the readers' packages {missing} are not pinned in requirements.txt")
-    names = closure(READER_PACKAGES, lock)
+    names = closure(READER_PACKAGES, lock, read_excludes(excludes))
     lines = [_HEADER.rstrip("\n"), "name: relubook", "channels:", "  - conda-forge", "dependencies:",
              "  - python=3.11", "  - pip", "  - pip:", f"      - --extra-index-url {TORCH_INDEX}"]
     for n in names:
@@ -103,7 +110,9 @@ def _main(argv=None) -> int:
     ap.add_argument("--check", action="store_true", help="exit 1 if environment.yml is out of date")
     a = ap.parse_args(argv)
     root = Path(a.root)
-    text = environment_yml((root / "requirements.txt").read_text(), (root / "constraints.txt").read_text())
+    excludes = root / "excludes.txt"
+    text = environment_yml((root / "requirements.txt").read_text(), (root / "constraints.txt").read_text(),
+                           excludes.read_text() if excludes.is_file() else "")
     path = root / "environment.yml"
     if a.check:
         ok = path.is_file() and path.read_text() == text

@@ -33,7 +33,8 @@ def test_fingerprint_follows_the_reader_package_and_the_lock_only(tree):
     (tree / "bookkit").mkdir()
     (tree / "bookkit" / "sphinxext.py").write_text("x = 1\n")
     assert ex.fingerprint(tree) == base
-    for changed in ("relubook/device.py", "relubook/checks/__init__.py", "constraints.txt", "requirements.txt"):
+    for changed in ("relubook/device.py", "relubook/checks/__init__.py", "constraints.txt", "requirements.txt",
+                    "excludes.txt"):
         p = tree / changed
         old = p.read_text()
         p.write_text(old + "\n# edited\n")

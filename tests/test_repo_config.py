@@ -106,6 +106,23 @@ def test_installed_versions_equal_the_pins():
         assert have.split("+")[0] == pinned.split("+")[0], f"{name}: installed {have}, pinned {pinned}"
 
 
+def test_excluded_packages_are_left_out():
+    """excludes.txt: installed by neither make venv nor Binder's postBuild, and absent from the lock."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from bookkit.binder import read_excludes
+
+    names = read_excludes((ROOT / "excludes.txt").read_text())
+    assert "rfc3987-syntax" in names
+    lock = {n.lower() for n in pins((ROOT / "constraints.txt").read_text().splitlines())}
+    for name in names:
+        assert name not in lock, f"{name} is excluded but pinned in constraints.txt"
+        with pytest.raises(PackageNotFoundError):
+            version(name)
+    assert "excludes.txt" in (ROOT / "postBuild").read_text()
+    assert "--excludes excludes.txt" in (ROOT / "Makefile").read_text()
+
+
 def test_postbuild_and_ci_scripts():
     post = (ROOT / "postBuild").read_text()
     assert "pip install" in post and "-e ." in post and "bookkit.notebooks" in post

@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: what a page computes, so they are left out of the fingerprint.
 BUILD_ONLY = {"editions.py", "sphinxext.py", "sphinx_offline.py", "_mystnb.py", "_widget_cases.py"}
 #: Files of the locked environment: a change means other packages, hence possibly other outputs.
-LOCK_FILES = ("requirements.txt", "constraints.txt")
+LOCK_FILES = ("requirements.txt", "constraints.txt", "excludes.txt")
 STATE = "execution-state.json"  # beside the cache: fingerprint, last times, failed pages
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 

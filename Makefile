@@ -68,6 +68,7 @@ execute: venv
 
 # Kept for the targets that build from the cache (book-student, pdf): execute what is missing first.
 _build/.relubook.stamp: FORCE | venv
+	$(if $(COLD),rm -rf _build/.jupyter_cache _build/.doctrees)
 	$(EXECUTE)
 	mkdir -p _build && touch $@
 
@@ -93,7 +94,14 @@ book-student: venv vendor _build/.relubook.stamp notebooks
 	$(BIN)/python -m bookkit.editions student-src . $(STUDENT)/src
 	$(JB) build $(STUDENT)/src --path-output $(STUDENT) -W --keep-going -n
 
-test: test-unit test-build test-nb test-student
+# make test: the unit tests; then, in one `make -j3`, every page executed (JOBS at a time) and the
+# notebook edition written from the cache, followed by three checks at once: the instructor site
+# failing on any warning, nbval over the student notebooks and the student site.  The two Sphinx builds
+# are single-threaded and would leave a core idle one after the other; run beside nbval they fill it.
+# Last, the student site's leak test, with the finished instructor site as its control.
+test: test-unit
+	$(MAKE) -j3 --output-sync=target test-build test-nb book-student
+	$(MAKE) check-student
 
 # Assignments: one otter-grader assignment per chapter with a computable exercise (student notebook,
 # public and hidden tests built from relubook.checks, autograder zip for `otter run`/Gradescope).
@@ -146,12 +154,17 @@ lab: notebooks
 # The leak test: no solution's text anywhere in the student site (pages, _sources, search index);
 # the instructor site, when built, is the control that the search finds every solution.
 test-student: book-student
+	$(MAKE) check-student
+
+.PHONY: check-student
+check-student:
 	$(BIN)/python -m bookkit.editions check-leaks . $(STUDENT)/_build/html $(if $(wildcard _build/html/index.html),--instructor-site _build/html)
 
 # A full build that fails on any Sphinx warning: every page read again (doctrees dropped), the
-# pages executed again only where the cache is stale (make test-build COLD=1 drops it as well).
-test-build: venv vendor
-	rm -rf _build/html _build/.doctrees $(if $(COLD),_build/.jupyter_cache)
+# pages executed again only where the cache is stale (make test-build COLD=1 drops it as well); the
+# notebook edition first, so that every page's download menu offers its generated notebook.
+test-build: venv vendor notebooks
+	rm -rf _build/html _build/.doctrees
 	$(call JB_BUILD)
 	$(BIN)/python -m pytest tests_browser/test_offline_html.py -q
 

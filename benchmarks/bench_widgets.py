@@ -61,13 +61,15 @@ def fresh(draw):
     return render
 
 
-def main(repeats: int = 3) -> int:
+def main(repeats: int = 3, only=None) -> int:
     rb.pin_threads(1)
     print(f"one slider move (recompute + draw + PNG): median CPU ms over {repeats} alternating rounds, one thread")
     print(f"{'widget':<18}{'moves':>6}{'fresh figure':>14}{'LiveFigure':>12}{'ratio':>7}  target <= {TARGET_MS:.0f} ms")
     missed = []
     worst = 0.0
     for name, draw, a, b in book_widget_cases():
+        if only and not any(o in name for o in only):
+            continue
         states = moves(a, b)
         live = widgets.LiveFigure(draw, ALT)
         baseline = fresh(draw)
@@ -94,4 +96,6 @@ def main(repeats: int = 3) -> int:
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=3)
-    sys.exit(main(ap.parse_args().repeats))
+    ap.add_argument("--only", nargs="*", help="only the widgets whose name contains one of these (e.g. ch2)")
+    args = ap.parse_args()
+    sys.exit(main(args.repeats, args.only))

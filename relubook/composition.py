@@ -300,8 +300,8 @@ def draw_sawtooth(ax, depth: int = 3) -> None:
     ax.set_xlim(0, 1)
     ax.set_ylim(-0.05, 1.1)
     ax.set_xlabel("$x$")
-    ax.set_ylabel(f"$g_{{{depth}}}(x)$")
-    ax.set_title(f"depth {depth}: {len(kinks) + 1} linear pieces")
+    ax.set_ylabel("$g_s(x)$")  # fixed: a label that moved with the slider would redraw the whole frame
+    ax.set_title(f"depth s = {depth}: {len(kinks) + 1} linear pieces")
 
 
 def draw_yarotsky(ax, m: int = 2) -> None:

@@ -299,14 +299,17 @@ def draw_waves(ax, depth: int = 3, peak: float = 0.3):
     from .plotting import cycle, legend_below
 
     peaks = _even_peaks(depth, peak)
-    x = np.linspace(0, 1, 2001)
+    # every kink of W_0, ..., W_{depth-2} is a kink of W_{depth-1}: its 2**depth + 1 knots draw every wave exactly
+    x = wave_structure(peaks, np.zeros(depth))["knots"]
     W = waves(x, peaks)
     for i in range(depth):
         ax.plot(x, W[i], label=f"$W_{{{i}}}$", linewidth=1.2, **cycle(i))
     ax.set_xlim(0, 1)
     ax.set_ylim(-0.05, 1.05)
     ax.set_xlabel("x")
-    ax.set_title(f"waves for peaks a = {peak:g}: $W_{{{depth - 1}}}$ has {2**depth} pieces")
+    # plain text with a Unicode subscript: a mathtext title would be parsed again for every peak value
+    last = str(depth - 1).translate(str.maketrans("0123456789", "\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089"))
+    ax.set_title(f"waves for peaks a = {peak:g}: W{last} has {2**depth} pieces")
     legend_below(ax, ncol=min(depth, 4))
     return ax
 

@@ -346,34 +346,70 @@ def active_probability_mc(b, sigma, d, n: int = 100_000, inputs: str = "sphere",
 # ---------------------------------------------------------------------------
 # drawing callbacks
 # ---------------------------------------------------------------------------
-def draw_gate(ax, angle: float = 30.0, b: float = 0.0, lim: float = 3.0, resolution: int = 41):
+def _square_chord(p, u, lim: float):
+    """The part ``p + s u`` (``s`` in an interval) of a line that lies in the square ``[-lim, lim]^2``, or None."""
+    lo, hi = -np.inf, np.inf
+    for k in range(2):
+        if u[k] == 0.0:
+            if abs(p[k]) > lim:
+                return None
+            continue
+        a, b = sorted(((-lim - p[k]) / u[k], (lim - p[k]) / u[k]))
+        lo, hi = max(lo, a), min(hi, b)
+    return (p + lo * u, p + hi * u) if hi > lo else None
+
+
+def _half_plane_in_square(w, b: float, lim: float) -> np.ndarray:
+    """Corners of the polygon ``{x in [-lim, lim]^2 : w . x + b >= 0}`` (Sutherland-Hodgman, one edge)."""
+    square = np.array([[-lim, -lim], [lim, -lim], [lim, lim], [-lim, lim]])
+    out = []
+    for P, Q in zip(square, np.roll(square, -1, axis=0)):
+        zP, zQ = float(w @ P + b), float(w @ Q + b)
+        if zP >= 0:
+            out.append(P)
+        if (zP >= 0) != (zQ >= 0):
+            out.append(P + zP / (zP - zQ) * (Q - P))
+    return np.array(out).reshape(-1, 2)
+
+
+def draw_gate(ax, angle: float = 30.0, b: float = 0.0, lim: float = 3.0):
     """One neuron on the plane, ``w = (cos angle, sin angle)``: the callback of the chapter's widget.
 
     Shades and hatches the active half-plane, draws the output ``relu(w . x + b)``
-    as contour lines there, the boundary line and the weight vector.  The shading and the contour
-    lines are drawn from the affine ``w . x + b`` itself, which marching squares interpolate
-    exactly: straight edges at any ``resolution``.
+    as contour lines there (every 0.5, labelled at whole numbers), the boundary line and the weight vector.  Everything
+    is drawn from the affine ``w . x + b`` exactly: the active part of the square is a polygon and each
+    contour line is a chord of the square, so edges are straight at any size.
     """
+    from matplotlib.collections import LineCollection
+
     from .plotting import PALETTE
 
     angle = check_real(angle, "angle")
     b = check_real(b, "b")
     lim = check_real(lim, "lim", positive=True)
-    resolution = check_int(resolution, "resolution", minimum=2, maximum=2000)
     t = np.deg2rad(angle)
     w = np.array([np.cos(t), np.sin(t)])
-    xs = np.linspace(-lim, lim, resolution)
-    XX, YY = np.meshgrid(xs, xs)
-    Z = w[0] * XX + w[1] * YY + b
-    A = relu(Z)
-    top = max(float(A.max()), 1e-9)
-    if float(Z.max()) > 0:
-        ax.contourf(XX, YY, Z, levels=[0.0, top + 1.0], colors=[PALETTE["sky"]], alpha=0.35, hatches=["//"])
-    if top > 0.25:
-        cs = ax.contour(XX, YY, A, levels=np.arange(0.5, top, 0.5), colors=[PALETTE["blue"]], linewidths=0.8)
-        ax.clabel(cs, fmt="%.1f", fontsize=8)
+    u = np.array([-w[1], w[0]])  # along the lines w . x = const
+    active = _half_plane_in_square(w, b, lim)
+    if len(active) >= 3:
+        ax.fill(active[:, 0], active[:, 1], facecolor=PALETTE["sky"], alpha=0.35, hatch="//",
+                edgecolor=PALETTE["sky"], linewidth=0)
+    top = lim * (abs(w[0]) + abs(w[1])) + b  # the largest output on the square (at a corner)
+    chords, labels = [], []
+    for c in np.arange(0.5, top, 0.5):
+        chord = _square_chord((c - b) * w, u, lim)
+        if chord is not None:
+            chords.append(chord)
+            if c == int(c):  # lines every 0.5, labels on the whole numbers
+                labels.append((0.5 * (chord[0] + chord[1]), c))
+    if chords:
+        ax.add_collection(LineCollection(chords, colors=[PALETTE["blue"]], linewidths=0.8))
+        rot = (np.rad2deg(np.arctan2(u[1], u[0])) + 90.0) % 180.0 - 90.0  # upright text along the lines
+        for (x, y), c in labels:
+            ax.text(x, y, f"{c:.0f}", fontsize=8, color=PALETTE["blue"], rotation=rot, rotation_mode="anchor",
+                    ha="center", va="center", bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none"})
     # boundary w.x + b = 0: the point -b w plus multiples of the direction orthogonal to w
-    p0, u = -b * w, np.array([-w[1], w[0]])
+    p0 = -b * w
     s = np.array([-3 * lim, 3 * lim])
     ax.plot(p0[0] + s * u[0], p0[1] + s * u[1], color=PALETTE["black"], linewidth=1.5, label="gate boundary")
     ax.annotate("", xy=p0 + w, xytext=p0, arrowprops={"arrowstyle": "->", "color": PALETTE["vermillion"], "lw": 2})

@@ -85,12 +85,34 @@ def test_active_probability_formula_and_simulation():
 
 def test_drawing_callbacks():
     fig, ax = plt.subplots()
-    assert neuron.draw_gate(ax, angle=100.0, b=-0.5, resolution=31) is ax
+    assert neuron.draw_gate(ax, angle=100.0, b=-0.5) is ax
     plt.close(fig)
     fig, ax = plt.subplots()
     regions = neuron.draw_regions(ax, resolution=61)
     assert len(regions) == 7 and len(ax.texts) == 7
     plt.close(fig)
+
+
+def test_gate_polygon_and_contour_chords_are_exact():
+    # the widget's active region is the clipped half-plane: its area is the exact measure of
+    # {w . x + b >= 0} in the square, and each contour chord lies on its level line, ends on the border
+    rng = np.random.default_rng(2)
+    pts = rng.uniform(-3, 3, (200_000, 2))
+    for angle, b in ((0.0, -2.0), (30.0, 0.5), (120.0, 1.5), (225.0, -4.5), (90.0, 5.0)):
+        w = np.array([np.cos(np.deg2rad(angle)), np.sin(np.deg2rad(angle))])
+        poly = neuron._half_plane_in_square(w, b, 3.0)
+        area = 0.0 if len(poly) < 3 else 0.5 * abs(np.dot(poly[:, 0], np.roll(poly[:, 1], -1))
+                                                  - np.dot(poly[:, 1], np.roll(poly[:, 0], -1)))
+        frac = np.mean(pts @ w + b >= 0)
+        assert abs(area / 36 - frac) < 5 * np.sqrt(frac * (1 - frac) / len(pts)) + 1e-12, (angle, b)
+        u = np.array([-w[1], w[0]])
+        for c in np.arange(0.5, 10, 0.5):
+            chord = neuron._square_chord((c - b) * w, u, 3.0)
+            if chord is None:
+                assert np.all(pts @ w + b < c) or np.all(pts @ w + b > c), (angle, b, c)
+                continue
+            for end in chord:
+                assert abs(end @ w + b - c) < 1e-12 and abs(np.abs(end).max() - 3.0) < 1e-12
 
 
 def test_region_checker():

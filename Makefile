@@ -1,7 +1,8 @@
 # relubook: two commands do all the set-up on a fresh machine.
 #   make book   create .venv, install the pinned environment, build _build/html (every chapter executed)
-#   make test   same set-up, then unit tests, a build failing on any warning, nbval over the generated
-#               student notebooks, and the student edition with its leak tests
+#   make test   same set-up, then unit tests; the chapters executed once into the cache; then at once a
+#               book build failing on any warning, nbval over the generated student notebooks and the
+#               student edition; last the student edition's leak tests
 SHELL  := /bin/bash
 PYTHON ?= python3.11
 VENV   ?= .venv
@@ -66,7 +67,8 @@ JB_BUILD = $(EXECUTE) --then "$(JB) build . -W --keep-going -n $(1)"
 execute: venv
 	$(EXECUTE)
 
-# Kept for the targets that build from the cache (book-student, pdf): execute what is missing first.
+# Kept for the targets that build from the cache (notebooks, book-student, pdf): execute what is missing
+# first (COLD=1 drops the cache and the doctrees before).
 _build/.relubook.stamp: FORCE | venv
 	$(if $(COLD),rm -rf _build/.jupyter_cache _build/.doctrees)
 	$(EXECUTE)

@@ -26,6 +26,8 @@ lists the text of every solution (:func:`solution_phrases`) for the leak test
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import html as _html
 from html.parser import HTMLParser
 import json
@@ -466,9 +468,15 @@ def page_exercises(text: str, page: str = "") -> list[Exercise]:
 
     A checker belongs to an exercise if the exercise, or the visible text and code between it and
     the next exercise, calls a function of :mod:`relubook.checks` (directly or through an alias
-    imported on the page).
+    imported on the page).  Remembered per ``(text, page)`` (the build's directives ask for every
+    page's exercises several times); each call returns fresh copies.
     """
     text = _need_str(text)
+    return [dataclasses.replace(ex, checkers=list(ex.checkers)) for ex in _page_exercises(text, str(page))]
+
+
+@functools.lru_cache(maxsize=128)
+def _page_exercises(text: str, page: str) -> tuple[Exercise, ...]:
     lines = text.split("\n")
     found = blocks(text)
     solved = {b.arg.split()[0] for b in found if b.name in ("solution", "solution-start") and b.arg}
@@ -492,7 +500,7 @@ def page_exercises(text: str, page: str = "") -> list[Exercise]:
         stars = len(re.match(r"^(★*)", b.arg).group(1))
         out.append(Exercise(label.group(1), b.arg.lstrip("★ ").strip(), stars, page, title,
                             _checkers_in(window, aliases), label.group(1) in solved))
-    return out
+    return tuple(out)
 
 
 def exercises(root) -> list[Exercise]:

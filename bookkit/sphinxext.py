@@ -287,7 +287,51 @@ def _binder_opens_notebook(app, pagename, templatename, context, doctree) -> Non
                 button["url"] = notebooks.launch_urls(_config_from_sphinx(app), pagename)["binder"]
 
 
+#: per build environment: the doctrees that numref resolution has unpickled, by docname
+_NUMREF_DOCTREES: dict[int, dict] = {}
+
+
+def _cache_numref_doctrees() -> None:
+    """Sphinx resolves each ``{numref}`` by unpickling the whole doctree of the page that holds the
+    target, once per reference (``StandardDomain._resolve_numref_xref`` calls ``env.get_doctree``),
+    only to read the target node.  This book's pages carry their live figures' data, so a doctree
+    is megabytes, and the instructors' page alone has over 200 numrefs: a quarter of a rebuild went
+    to ``pickle.loads``.  While the pages are written, each doctree is unpickled once for that
+    lookup (it is only read there); the cache is dropped when reading starts and when the build ends.
+    """
+    from sphinx.domains.std import StandardDomain
+
+    if getattr(StandardDomain._resolve_numref_xref, "_bookkit", False):
+        return
+    original = StandardDomain._resolve_numref_xref
+
+    def _resolve_numref_xref(self, env, *args, **kwargs):
+        cache = _NUMREF_DOCTREES.setdefault(id(env), {})
+        get = env.get_doctree
+
+        def cached(docname):
+            if docname not in cache:
+                cache[docname] = get(docname)
+            return cache[docname]
+
+        env.get_doctree = cached
+        try:
+            return original(self, env, *args, **kwargs)
+        finally:
+            del env.get_doctree  # the instance attribute: the class's method again
+
+    _resolve_numref_xref._bookkit = True
+    StandardDomain._resolve_numref_xref = _resolve_numref_xref
+
+
+def _drop_numref_doctrees(app, *args) -> None:
+    _NUMREF_DOCTREES.pop(id(app.env), None)
+
+
 def setup(app):
+    _cache_numref_doctrees()
+    app.connect("env-before-read-docs", _drop_numref_doctrees)
+    app.connect("build-finished", _drop_numref_doctrees)
     app.connect("html-page-context", _binder_opens_notebook, priority=502)
     app.add_config_value("relubook_edition", "", "env", [str])
     # where `make notebooks` wrote <edition>/*.ipynb (default: _build/notebooks beside _config.yml)

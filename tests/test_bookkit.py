@@ -43,3 +43,35 @@ def test_renderer_entry_point_and_extensions_name_bookkit():
     from myst_nb.core.render import NbElementRenderer
 
     assert issubclass(BookRenderer, NbElementRenderer)
+
+
+def test_numref_lookups_share_one_unpickled_doctree_per_page():
+    """bookkit.sphinxext wraps Sphinx's numref resolution so that a page's doctree is unpickled once per
+    build for it (not once per reference); the wrapper is installed once and passes calls through."""
+    from types import SimpleNamespace
+
+    from sphinx.domains.std import StandardDomain
+
+    from bookkit import sphinxext
+
+    sphinxext._cache_numref_doctrees()
+    wrapped = StandardDomain._resolve_numref_xref
+    sphinxext._cache_numref_doctrees()
+    assert StandardDomain._resolve_numref_xref is wrapped and wrapped._bookkit
+    loads = []
+
+    class Env:
+        def get_doctree(self, docname):
+            loads.append(docname)
+            return SimpleNamespace(ids={})
+
+    env = Env()
+    domain = SimpleNamespace(labels={"fig-a": ("book/a", "fig-a", "A")}, anonlabels={})
+    for _ in range(3):  # an unknown id: Sphinx asserts; what matters is how often the doctree was read
+        try:
+            wrapped(domain, env, "book/b", None, "ref", "fig-a", None, None)
+        except AssertionError:
+            pass
+    assert loads == ["book/a"] and "get_doctree" not in vars(env)
+    sphinxext._drop_numref_doctrees(SimpleNamespace(env=env))
+    assert id(env) not in sphinxext._NUMREF_DOCTREES

@@ -354,3 +354,12 @@ def test_student_config_points_static_paths_and_cache_at_the_book(tmp_path):
     assert cfg["sphinx"]["config"]["html_static_path"] == ["static"]  # the input is not changed
     with pytest.raises(TypeError, match="config"):
         editions.student_config("title: x")
+
+
+def test_page_exercises_are_remembered_and_returned_as_copies():
+    text = (ROOT / "book/01_relu.md").read_text()
+    first = editions.page_exercises(text, "book/01_relu")
+    first[0].checkers.append("not.a.checker")
+    again = editions.page_exercises(text, "book/01_relu")
+    assert "not.a.checker" not in again[0].checkers and again == editions.page_exercises(text, "book/01_relu")
+    assert editions._page_exercises.cache_info().hits >= 2

@@ -436,10 +436,15 @@ def _bits(a):
     return low, high
 
 
-def _row_bits(M):
-    """Per row: the lowest set bit over the row and the widest significand (high - low + 1) in it."""
-    low, high = _bits(M)
+def _row_bits(M, bits=None, keep=None):
+    """Per row: the lowest set bit over the row and the widest significand (high - low + 1) in it.
+
+    ``bits``: ``_bits(M)`` when already known; ``keep``: a mask of the entries to count (the others
+    count as zeros), which gives the row bits of ``np.where(keep, M, 0)`` from those of ``M``."""
+    low, high = _bits(M) if bits is None else bits
     span = np.where(high > -(10**6), high - low + 1, 0)
+    if keep is not None:
+        low, span = np.where(keep, low, 10**6), np.where(keep, span, 0)
     return low.min(axis=-1, initial=10**6), span.max(axis=-1, initial=0)
 
 
@@ -450,11 +455,12 @@ def _sum_exact(low, mag):
     return (mag == 0) | ((top + 1 - low <= 53) & (low >= -1074))
 
 
-def _matvec_exact(Wn, bn, H, H_exact, mag):
-    """Which entries of ``H @ Wn.T + bn`` floating point computes exactly (every product and partial sum representable)."""
+def _matvec_exact(Wn, bn, H, H_exact, mag, H_bits=None):
+    """Which entries of ``H @ Wn.T + bn`` floating point computes exactly (every product and partial sum
+    representable); ``H_bits``: ``_row_bits(H)`` when already known."""
     lowW, spanW = _row_bits(Wn)
     lowb, _ = _bits(bn)
-    lowH, spanH = _row_bits(H)
+    lowH, spanH = _row_bits(H) if H_bits is None else H_bits
     low = np.minimum(lowH[:, None] + lowW[None, :], lowb[None, :])
     ok = (spanH[:, None] + spanW[None, :] <= 53) & _sum_exact(low, mag)
     return ok & np.all(H_exact, axis=1)[:, None]
@@ -575,7 +581,10 @@ def _fast_pieces(deep: DeepReLU, lo: float, hi: float):
         EZn = np.empty_like(Zn)
         Zn[old_pos] = H @ Wn.T + bn
         magH = np.abs(H) @ absW.T + np.abs(bn)
-        EZn[old_pos] = np.where(_matvec_exact(Wn, bn, H, EZ == 0, magH), 0.0, EZ @ absW.T + g1 * magH)
+        Z_bits = _bits(Z)  # once for Z: the row bits of H (its active entries) and of Z[:-1] follow
+        exact_H = _matvec_exact(Wn, bn, H, EZ == 0, magH, _row_bits(Z, Z_bits, sgn > 0))
+        # where every value is exact (dyadic networks such as the sawtooth) no bound is needed
+        EZn[old_pos] = 0.0 if exact_H.all() else np.where(exact_H, 0.0, EZ @ absW.T + g1 * magH)
         # at the roots: z(t) = ZL + t D is affine on the parent; the mask changes one unit per root
         D = Z[1:] - Z[:-1]
         base_P = (mask0 * Z[:-1]) @ Wn.T
@@ -583,9 +592,12 @@ def _fast_pieces(deep: DeepReLU, lo: float, hi: float):
         base_A = (mask0 * A) @ Wn.T
         sigma = np.where(sL[seg, unit] < 0, 1.0, -1.0)[:, None]
         cols = Wn.T[unit]  # (R, m_next)
-        P = _segmented_cumsum(base_P, sigma * cols * Z[seg, unit][:, None], seg, rank, S)[last]
-        Q = _segmented_cumsum(base_Q, sigma * cols * D[seg, unit][:, None], seg, rank, S)[last]
-        An_roots = _segmented_cumsum(base_A, sigma * cols * A[seg, unit][:, None], seg, rank, S)[last]
+        # the three running sums in one pass (each column is summed on its own, in the same order)
+        mn = Wn.shape[0]
+        steps = (sigma * cols)[:, None, :] * np.stack((Z[seg, unit], D[seg, unit], A[seg, unit]), axis=1)[:, :, None]
+        run = _segmented_cumsum(np.concatenate((base_P, base_Q, base_A), axis=1), steps.reshape(len(seg), 3 * mn),
+                                seg, rank, S)[last]
+        P, Q, An_roots = run[:, :mn], run[:, mn:2 * mn], run[:, 2 * mn:]
         tg, dtg = t[last], dt[last]
         Zn[root_pos] = (P + tg[:, None] * Q) + bn  # this order: the exactness check below follows it
         g2 = (m + K + 6) * _U * 1.01
@@ -598,7 +610,7 @@ def _fast_pieces(deep: DeepReLU, lo: float, hi: float):
         if len(gseg):
             par_ok = np.all((EZ[:-1] == 0) & (EZ[1:] == 0) & _twosum_exact(Z[1:], -Z[:-1], D), axis=1)
             lowW, spanW = _row_bits(Wn)
-            lowZ, spanZ = _row_bits(Z[:-1])
+            lowZ, spanZ = _row_bits(Z[:-1], (Z_bits[0][:-1], Z_bits[1][:-1]))
             lowD, spanD = _row_bits(D)
             P_ok = (spanZ[:, None] + spanW[None, :] <= 53) & _sum_exact(lowZ[:, None] + lowW[None, :], U4)
             Q_ok = (spanD[:, None] + spanW[None, :] <= 53) & _sum_exact(lowD[:, None] + lowW[None, :], U3)
@@ -612,7 +624,8 @@ def _fast_pieces(deep: DeepReLU, lo: float, hi: float):
         An[old_pos[:-1]] = base_A
         An[root_pos] = An_roots
         magA = np.abs(A) @ absW.T
-        EAp = np.where(_slopes_exact(Wn, A, EA == 0, magA), 0.0, EA @ absW.T + g2 * magA)
+        exact_A = _slopes_exact(Wn, A, EA == 0, magA)
+        EAp = np.zeros_like(magA) if exact_A.all() else np.where(exact_A, 0.0, EA @ absW.T + g2 * magA)
         EAn = np.repeat(EAp, gcounts + 1, axis=0)
         # the two ends of the interval: exact values of every layer
         for row, e in ((0, ends[0]), (-1, ends[1])):

@@ -1,6 +1,7 @@
 """The parallel pre-execution of the book (tools/execute_chapters.py) and thread pinning."""
 
 import importlib.util
+import json
 import pathlib
 import shutil
 
@@ -95,3 +96,13 @@ def test_pin_threads_default_override_and_bad_input(monkeypatch):
             rb.pin_threads(1.5)
     finally:
         rb.pin_threads(before)
+
+
+def test_notebooks_are_ordered_longest_first(tmp_path):
+    for name in ("01_a", "02_b", "03_c", "errata"):
+        (tmp_path / f"{name}.ipynb").write_text("{}")
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps({"seconds": {"book/01_a.md": 5.0, "book/02_b.md": 40.0, "book/errata.md": 1.0}}))
+    order = [p.stem for p in ex.longest_first(tmp_path, state)]
+    assert order == ["03_c", "02_b", "01_a", "errata"]  # no recorded time: first of all
+    assert [p.stem for p in ex.longest_first(tmp_path, tmp_path / "missing.json")] == ["01_a", "02_b", "03_c", "errata"]

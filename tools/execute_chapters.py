@@ -301,6 +301,17 @@ class Executor:
         return 1 if failed else 0
 
 
+def longest_first(folder: Path, state_file: Path) -> list[Path]:
+    """The notebooks ``folder/*.ipynb``, longest first by the recorded time of their page
+    (``book/NAME.md`` in the execution state); pages without a time first of all, then by name."""
+    try:
+        seconds = json.loads(state_file.read_text()).get("seconds", {})
+    except (OSError, ValueError):
+        seconds = {}
+    times = {Path(page).stem: t for page, t in seconds.items()}
+    return sorted(folder.glob("*.ipynb"), key=lambda p: (-times.get(p.stem, float("inf")), p.name))
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--jobs", "-j", type=int, default=int(os.environ.get("BOOK_JOBS", "2")))
@@ -310,11 +321,16 @@ def main(argv=None) -> int:
     ap.add_argument("--then", help="a build command to run afterwards (even if a page failed)")
     ap.add_argument("--root", default=str(ROOT), help="the book's root (default: this repository)")
     ap.add_argument("--fingerprint", action="store_true", help="print the fingerprint and exit")
+    ap.add_argument("--order", metavar="DIR", help="print the notebooks of DIR (one per page, NAME.ipynb), longest "
+                    "page first by its last recorded execution time, and exit (nbval's order)")
     ap.add_argument("pages", nargs="*", help="pages to execute (default: every page of _toc.yml)")
     args = ap.parse_args(argv)
     root = Path(args.root).resolve()
     if args.fingerprint:
         print(fingerprint(root))
+        return 0
+    if args.order:
+        print(" ".join(str(p) for p in longest_first(Path(args.order), (root / args.cache).resolve().parent / STATE)))
         return 0
     doctrees = [root / d for d in (args.doctrees or ["_build/.doctrees", "_build/student/_build/.doctrees"])]
     ex = Executor(root, (root / args.cache).resolve(), doctrees, args.jobs)

@@ -140,8 +140,9 @@ notebooks: venv _build/.relubook.stamp
 # checkers called, exactly as downloaded.  (The build executes the .md sources; this is each
 # chapter's second and last run per make test.)  JOBS notebooks at a time (pytest-xdist; --dist
 # loadscope keeps each notebook's cells in order on one worker, one kernel each), handed out longest
-# first by the build's last recorded time of each page (tools/execute_chapters.py --order).  Then the leak test over the student notebooks and
-# their zip, with the instructor notebooks as the control that the detector sees every solution.
+# first by the build's last recorded time of each page (tools/execute_chapters.py --order).  Then
+# the leak test over the student notebooks and their zip, with the instructor notebooks as the
+# control that the detector sees every solution.
 test-nb: notebooks
 	$(PIN) $(BIN)/python -m pytest $$($(BIN)/python tools/execute_chapters.py --order $(NOTEBOOKS)/student) \
 	  --nbval-lax -q -n $(JOBS) --dist loadscope --no-loadscope-reorder

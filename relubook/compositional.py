@@ -288,6 +288,9 @@ def tail_sup(peaks, scales, i: int) -> float:
 
 
 # -- drawing callbacks ------------------------------------------------------------
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
 def _even_peaks(depth: int, peak: float) -> np.ndarray:
     depth = check_int(depth, "depth", minimum=1, maximum=12)
     peak = check_real(peak, "peak", low=0.0, high=1.0, open_interval=True)
@@ -308,8 +311,7 @@ def draw_waves(ax, depth: int = 3, peak: float = 0.3):
     ax.set_ylim(-0.05, 1.05)
     ax.set_xlabel("x")
     # plain text with a Unicode subscript: a mathtext title would be parsed again for every peak value
-    last = str(depth - 1).translate(str.maketrans("0123456789", "\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089"))
-    ax.set_title(f"waves for peaks a = {peak:g}: W{last} has {2**depth} pieces")
+    ax.set_title(f"waves for peaks a = {peak:g}: W{str(depth - 1).translate(_SUBSCRIPT)} has {2**depth} pieces")
     legend_below(ax, ncol=min(depth, 4))
     return ax
 

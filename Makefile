@@ -27,11 +27,18 @@ lock: venv
 venv: $(VENV)/.stamp
 
 # The installer: uv (pinned below, fetched from PyPI into the venv by pip; it installs the same lock,
-# constraints.txt, in a fraction of pip's time and compiles the bytecode as pip does).  `make venv UV=`
-# uses pip alone, and so does the rule when uv cannot be installed.  uv does not read pip's
-# configuration, so the recipe hands it pip's find-links and extra indexes (a local wheelhouse).
+# constraints.txt, in a fraction of pip's time).  `make venv UV=` uses pip alone, and so does the rule
+# when uv cannot be installed.  uv does not read pip's configuration, so the recipe hands it pip's
+# find-links and extra indexes (a local wheelhouse).
+# Bytecode: compiling all of site-packages (uv --compile-bytecode, as pip does) takes 36 s on two
+# cores for 14,000 files, of which the book imports about 4,600.  Instead tools/warm_bytecode.py
+# imports what the book, its build and its tests use, in two processes side by side (20 s), and
+# Python writes those .pyc files; anything it missed is written the first time a process imports it,
+# since no recipe inherits PYTHONDONTWRITEBYTECODE (without .pyc files, every process would compile
+# its imports again: torch, matplotlib, scipy, sympy, pandas and nbformat take 18 s instead of 6 s).
+unexport PYTHONDONTWRITEBYTECODE
 UV         ?= uv==0.13.8
-UV_FLAGS   ?= --compile-bytecode
+UV_FLAGS   ?=
 $(VENV)/.stamp: requirements.txt constraints.txt excludes.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@if [ -n "$(UV)" ] && { test -x $(BIN)/uv || $(BIN)/python -m pip install -q "$(UV)"; }; then \
@@ -41,7 +48,8 @@ $(VENV)/.stamp: requirements.txt constraints.txt excludes.txt pyproject.toml
 	  echo "installing with $$($(BIN)/uv --version) from constraints.txt"; \
 	  set -x; $(BIN)/uv pip install -q --python $(BIN)/python $(UV_FLAGS) $$src --index-strategy unsafe-best-match \
 	    --excludes excludes.txt -r requirements.txt -c constraints.txt && \
-	  $(BIN)/uv pip install -q --python $(BIN)/python $$src --no-deps -e .; \
+	  $(BIN)/uv pip install -q --python $(BIN)/python $$src --no-deps -e . && \
+	  $(BIN)/python tools/warm_bytecode.py; \
 	else \
 	  echo "installing with pip from constraints.txt"; set -x; \
 	  $(BIN)/python -m pip install -q $(PIP_INDEX) -r requirements.txt -c constraints.txt && \
@@ -61,7 +69,11 @@ JOBS    ?= 2
 # cores without oversubscribing them
 THREADS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); t=$$(( n / $(JOBS) )); echo $$(( t > 0 ? t : 1 )))
 PIN     := OMP_NUM_THREADS=$(THREADS) MKL_NUM_THREADS=$(THREADS) OPENBLAS_NUM_THREADS=$(THREADS)
-EXECUTE := $(BIN)/python tools/execute_chapters.py --jobs $(JOBS)
+# The long studies (relubook.memo) keep their results in _build/memo, keyed on the call, the random
+# state and relubook's code: nbval's run of a student notebook reads what the build's run of the same
+# call computed, and trains nothing again.  The unit tests never set it.
+MEMO    := RELUBOOK_MEMO=$(CURDIR)/_build/memo
+EXECUTE := $(MEMO) $(BIN)/python tools/execute_chapters.py --jobs $(JOBS)
 JB_BUILD = $(EXECUTE) --then "$(JB) build . -W --keep-going -n $(1)"
 .PHONY: execute FORCE
 execute: venv
@@ -144,7 +156,7 @@ notebooks: venv _build/.relubook.stamp
 # the leak test over the student notebooks and their zip, with the instructor notebooks as the
 # control that the detector sees every solution.
 test-nb: notebooks
-	$(PIN) $(BIN)/python -m pytest $$($(BIN)/python tools/execute_chapters.py --order $(NOTEBOOKS)/student) \
+	$(PIN) $(MEMO) $(BIN)/python -m pytest $$($(BIN)/python tools/execute_chapters.py --order $(NOTEBOOKS)/student) \
 	  --nbval-lax -q -n $(JOBS) --dist loadscope --no-loadscope-reorder
 	$(BIN)/python -m bookkit.editions check-leaks . $(NOTEBOOKS)/student --instructor-site $(NOTEBOOKS)/instructor
 

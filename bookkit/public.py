@@ -46,7 +46,7 @@ def _tracked(root: Path) -> list[str]:
         files = []
     if not files:  # not a git checkout: every file outside hidden folders and _build
         files = [str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()
-                 and not any(part.startswith(".") or part == "_build" for part in p.relative_to(root).parts)]
+                 and not any(part.startswith(".") or part in ("_build", "__pycache__") for part in p.relative_to(root).parts)]
     return sorted(files)
 
 

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from .device import device as default_device, shifted
+from .memo import memoised
 from .validate import finite_result, CHUNK_BYTES, as_array, as_points, check_budget, check_choice, check_int, check_real, as_sequence
 
 __all__ = ["dying_area", "dying_fraction", "born_dead_probability", "born_dead_width",
@@ -318,6 +319,7 @@ def draw_born_dead(ax, width: int = 2, max_depth: int = 40, n_trials: int = 4000
     return ax
 
 
+@memoised
 def learning_rate_study(X, y, X_test, y_test, lrs=(0.01, 0.1, 0.3, 1.0), n_seeds: int = 5,
                         widths=(64, 64, 64), epochs: int = 6, seed: int = 0) -> dict:
     """Dead units during SGD training, for every learning rate in ``lrs`` and ``n_seeds`` seeds at once.

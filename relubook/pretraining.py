@@ -35,6 +35,7 @@ import torch
 
 from .compositional import compositional_network
 from .device import shifted
+from .memo import memoised
 from .nets import DeepReLU
 from .training import BatchedMLP
 from .validate import check_budget, as_array, check_bool, check_choice, check_device, check_dtype, check_int, check_real, check_size
@@ -421,6 +422,7 @@ def _per_model(value, n_models, name, check):
 BOOK_LR = {"default": 1e-3, "rai": 1e-3, "no-pretraining": 1e-3, "free-scales": 3e-4, "enforced": 3e-4}
 
 
+@memoised
 def run_study(curves=tuple(TARGETS), types=NETWORK_TYPES, *, n_models: int = 30, depth: int = 5,
               epochs: int = 1000, pretrain_epochs=200, lr=None, pretrain_lr=3e-2, next_peak=0.5,
               n_points: int = 500, seed: int = 0, start_peaks=None, snapshot_every: int = 50,
@@ -628,6 +630,7 @@ CHOICE_VARIANTS = ((200, 0.5, 3e-4), (50, 0.5, 3e-4), (500, 0.5, 3e-4),
                    (200, 0.25, 3e-4), (200, 0.75, 3e-4), (200, 0.5, 1e-3))
 
 
+@memoised
 def choices_study(reps: int, seed: int = 0, progress: bool | None = False, device=None, *,
                   epochs: int = 1000, variants=CHOICE_VARIANTS) -> dict:
     """Every variant of ``variants`` (default :data:`CHOICE_VARIANTS`) on ``x^3`` with the condition

@@ -27,6 +27,7 @@ import torch
 
 from .device import device as default_device, shifted
 from .initialization import sample_layer, schemes
+from .memo import memoised
 from .validate import MEMORY_BUDGET, as_array, as_sequence, check_budget, check_choice, check_device, check_dtype, check_int, check_real
 
 __all__ = ["ACTIVATIONS", "BatchedMLP", "train_batched", "accuracy", "grid_values", "train_grid", "seeds_table",
@@ -536,6 +537,7 @@ def depth_grid(depth: int) -> list:
     return grid
 
 
+@memoised
 def depth_study(X, y, X_test, y_test, scale: str = "book", depths=(50, 101), n_seeds: int | None = None,
                 seed: int = 0) -> dict:
     """Chapter 10's study: :func:`depth_grid` on ``n_seeds`` seeds at every depth, one program per depth.

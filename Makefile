@@ -1,8 +1,8 @@
 # relubook: two commands do all the set-up on a fresh machine.
 #   make book   create .venv, install the pinned environment, build _build/html (every chapter executed)
-#   make test   same set-up, then unit tests; the chapters executed once into the cache; then at once a
-#               book build failing on any warning, nbval over the generated student notebooks and the
-#               student edition; last the student edition's leak tests
+#   make test   same set-up, then at once the unit tests and the chapters executed once into the cache;
+#               then at once a book build failing on any warning, nbval over the generated student
+#               notebooks and the student edition, each edition with its leak test
 SHELL  := /bin/bash
 PYTHON ?= python3.11
 VENV   ?= .venv
@@ -108,13 +108,18 @@ book-student: venv vendor _build/.relubook.stamp notebooks
 	$(BIN)/python -m bookkit.editions student-src . $(STUDENT)/src
 	$(JB) build $(STUDENT)/src --path-output $(STUDENT) -W --keep-going -n
 
-# make test: the unit tests; then, in one `make -j3`, every page executed (JOBS at a time) and the
-# notebook edition written from the cache, followed by three checks at once: the instructor site
-# failing on any warning, nbval over the student notebooks and the student site.  The two Sphinx builds
-# are single-threaded and would leave a core idle one after the other; run beside nbval they fill it.
-# Last, the student site's leak test, with the finished instructor site as its control.
-test: test-unit
-	$(MAKE) -j3 --output-sync=target test-build test-nb book-student
+# make test, in one `make -j4` once the environment is installed: the unit tests (JOBS workers) beside
+# the execution of every page (JOBS at a time), so that neither's last slow item leaves a core idle;
+# then the notebook edition written from the cache, followed by three checks at once: the instructor
+# site failing on any warning, nbval over the student notebooks and the student site.  The two Sphinx
+# builds are single-threaded and would leave a core idle one after the other; run beside nbval they
+# fill it.  The student site's leak test, with the instructor site as its control, runs as soon as
+# both sites are built, beside the end of nbval.
+test: venv
+	$(MAKE) -j4 --output-sync=target test-unit test-nb test-sites
+
+.PHONY: test-sites
+test-sites: test-build book-student
 	$(MAKE) check-student
 
 # Assignments: one otter-grader assignment per chapter with a computable exercise (student notebook,

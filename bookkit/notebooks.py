@@ -67,6 +67,8 @@ __all__ = [
 ]
 
 EDITIONS = ("instructor", "student")
+#: file written into the output folder once every notebook and zip of a run is there
+COMPLETE = ".complete"
 #: tags each edition's ``{only}`` expressions are evaluated against
 EDITION_TAGS = {
     "instructor": ("instructor", "html", "format_html", "builder_html"),
@@ -935,6 +937,8 @@ def write_notebooks(root, out, pages=None, cache=None, execute=False, editions_=
         if ed not in EDITIONS:
             raise ValueError(f"editions must be among {EDITIONS}, got {ed!r}")
     written: dict[str, list[Path]] = {ed: [] for ed in editions_}
+    done = out / COMPLETE
+    done.unlink(missing_ok=True)  # written last: a reader of `out` (a test) knows the edition is whole
     for page in pages:
         text = (root / f"{page}.md").read_text()
         glue = glue_from_cache(text, cache, ctx.config)
@@ -966,6 +970,7 @@ def write_notebooks(root, out, pages=None, cache=None, execute=False, editions_=
             for p in sorted(folder.glob("*.ipynb")):
                 z.write(p, f"relubook-{ed}/{p.name}")
         written[ed].append(zpath)
+    done.write_text(" ".join(editions_) + "\n")
     return written
 
 

@@ -455,10 +455,10 @@ def _sum_exact(low, mag):
     return (mag == 0) | ((top + 1 - low <= 53) & (low >= -1074))
 
 
-def _matvec_exact(Wn, bn, H, H_exact, mag, H_bits=None):
+def _matvec_exact(Wn, bn, H, H_exact, mag, H_bits=None, W_bits=None):
     """Which entries of ``H @ Wn.T + bn`` floating point computes exactly (every product and partial sum
-    representable); ``H_bits``: ``_row_bits(H)`` when already known."""
-    lowW, spanW = _row_bits(Wn)
+    representable); ``H_bits``, ``W_bits``: ``_row_bits(H)``, ``_row_bits(Wn)`` when already known."""
+    lowW, spanW = _row_bits(Wn) if W_bits is None else W_bits
     lowb, _ = _bits(bn)
     lowH, spanH = _row_bits(H) if H_bits is None else H_bits
     low = np.minimum(lowH[:, None] + lowW[None, :], lowb[None, :])
@@ -466,9 +466,9 @@ def _matvec_exact(Wn, bn, H, H_exact, mag, H_bits=None):
     return ok & np.all(H_exact, axis=1)[:, None]
 
 
-def _slopes_exact(Wn, A, A_exact, mag):
+def _slopes_exact(Wn, A, A_exact, mag, W_bits=None):
     """Which entries of ``(mask * A) @ Wn.T`` are exact for every mask (no bias term)."""
-    lowW, spanW = _row_bits(Wn)
+    lowW, spanW = _row_bits(Wn) if W_bits is None else W_bits
     lowA, spanA = _row_bits(A)
     ok = (spanA[:, None] + spanW[None, :] <= 53) & _sum_exact(lowA[:, None] + lowW[None, :], mag)
     return ok & np.all(A_exact, axis=1)[:, None]
@@ -503,6 +503,8 @@ def _segmented_cumsum(base, delta, parent, rank, n_parents):
     if len(delta) == 0:
         return out
     counts = np.bincount(parent, minlength=n_parents)
+    if counts.max() == 1:  # one root per parent (the sawtooth): the step below, once
+        return base[parent] + delta
     if counts.max() <= 64:  # many parents, few roots each: one vectorised step per rank
         prev = base.copy()
         for k in range(int(counts.max())):
@@ -555,9 +557,10 @@ def _fast_pieces(deep: DeepReLU, lo: float, hi: float):
             t = ZL / (ZL - ZR)
             room = np.abs(ZL) + np.abs(ZR) - eL - eR
             dt = np.minimum(np.where(room > 0, (eL + eR) / room, 1.0) + 4 * _U * t, 1.0)
-        order = np.lexsort((t, seg))
-        seg, unit, t, dt = seg[order], unit[order], t[order], dt[order]
-        ZL, ZR, eL, eR = ZL[order], ZR[order], eL[order], eR[order]
+        if np.any(seg[1:] == seg[:-1]):  # a segment with two roots: order them (nonzero gives seg order)
+            order = np.lexsort((t, seg))
+            seg, unit, t, dt = seg[order], unit[order], t[order], dt[order]
+            ZL, ZR, eL, eR = ZL[order], ZR[order], eL[order], eR[order]
         den = ZL - ZR
         with np.errstate(over="ignore", invalid="ignore"):
             t_ok = (eL == 0) & (eR == 0) & _twosum_exact(ZL, -ZR, den) & (t * den == ZL) & _product_exact(t, den)
@@ -582,7 +585,8 @@ def _fast_pieces(deep: DeepReLU, lo: float, hi: float):
         Zn[old_pos] = H @ Wn.T + bn
         magH = np.abs(H) @ absW.T + np.abs(bn)
         Z_bits = _bits(Z)  # once for Z: the row bits of H (its active entries) and of Z[:-1] follow
-        exact_H = _matvec_exact(Wn, bn, H, EZ == 0, magH, _row_bits(Z, Z_bits, sgn > 0))
+        W_bits = _row_bits(Wn)  # once per layer, for the three exactness checks below
+        exact_H = _matvec_exact(Wn, bn, H, EZ == 0, magH, _row_bits(Z, Z_bits, sgn > 0), W_bits)
         # where every value is exact (dyadic networks such as the sawtooth) no bound is needed
         EZn[old_pos] = 0.0 if exact_H.all() else np.where(exact_H, 0.0, EZ @ absW.T + g1 * magH)
         # at the roots: z(t) = ZL + t D is affine on the parent; the mask changes one unit per root
@@ -601,15 +605,19 @@ def _fast_pieces(deep: DeepReLU, lo: float, hi: float):
         tg, dtg = t[last], dt[last]
         Zn[root_pos] = (P + tg[:, None] * Q) + bn  # this order: the exactness check below follows it
         g2 = (m + K + 6) * _U * 1.01
-        U1, U2 = EZ[:-1] @ absW.T, EZ[1:] @ absW.T
         U3, U4 = np.abs(D) @ absW.T, np.abs(Z[:-1]) @ absW.T
         tt = tg[:, None]
-        EZn[root_pos] = ((1 - tt) * U1[gseg] + tt * U2[gseg] + dtg[:, None] * U3[gseg]
-                         + (3 * _U + g2) * (U4[gseg] + tt * U3[gseg]) + g2 * np.abs(bn))
-        # exactly computed values at the roots get error 0 (dyadic networks such as the sawtooth)
+
+        def root_bound():
+            U1, U2 = EZ[:-1] @ absW.T, EZ[1:] @ absW.T
+            return ((1 - tt) * U1[gseg] + tt * U2[gseg] + dtg[:, None] * U3[gseg]
+                    + (3 * _U + g2) * (U4[gseg] + tt * U3[gseg]) + g2 * np.abs(bn))
+
+        # exactly computed values at the roots get error 0 (dyadic networks such as the sawtooth); the
+        # rounding bound is computed only where some value is not exact
         if len(gseg):
             par_ok = np.all((EZ[:-1] == 0) & (EZ[1:] == 0) & _twosum_exact(Z[1:], -Z[:-1], D), axis=1)
-            lowW, spanW = _row_bits(Wn)
+            lowW, spanW = W_bits
             lowZ, spanZ = _row_bits(Z[:-1], (Z_bits[0][:-1], Z_bits[1][:-1]))
             lowD, spanD = _row_bits(D)
             P_ok = (spanZ[:, None] + spanW[None, :] <= 53) & _sum_exact(lowZ[:, None] + lowW[None, :], U4)
@@ -618,13 +626,13 @@ def _fast_pieces(deep: DeepReLU, lo: float, hi: float):
             s1 = P + tQ
             ok = (t_ok[last] & par_ok[gseg])[:, None] & P_ok[gseg] & Q_ok[gseg] & _product_exact(tt, Q)
             ok &= _twosum_exact(P, tQ, s1) & _twosum_exact(s1, np.broadcast_to(bn, s1.shape), Zn[root_pos])
-            EZn[root_pos] = np.where(ok, 0.0, EZn[root_pos])
+            EZn[root_pos] = 0.0 if ok.all() else np.where(ok, 0.0, root_bound())
         # slopes on the new segments: segment old_pos[p] starts parent p, the others start at a root
         An = np.empty((n_new - 1, Wn.shape[0]))
         An[old_pos[:-1]] = base_A
         An[root_pos] = An_roots
         magA = np.abs(A) @ absW.T
-        exact_A = _slopes_exact(Wn, A, EA == 0, magA)
+        exact_A = _slopes_exact(Wn, A, EA == 0, magA, W_bits)
         EAp = np.zeros_like(magA) if exact_A.all() else np.where(exact_A, 0.0, EA @ absW.T + g2 * magA)
         EAn = np.repeat(EAp, gcounts + 1, axis=0)
         # the two ends of the interval: exact values of every layer

@@ -324,12 +324,39 @@ def _cache_numref_doctrees() -> None:
     StandardDomain._resolve_numref_xref = _resolve_numref_xref
 
 
+def _cache_pybtex_entry_points() -> None:
+    """pybtex looks its plugins up in the installed packages' entry points on every call of
+    ``find_plugin``, and sphinxcontrib-bibtex calls it once per citation it resolves: about 120 scans
+    of every installed package's metadata, 4.7 s of a 42 s build.  The entry points do not change
+    during a build, so each (group, name) is looked up once per process.  Plugins registered at run
+    time (``pybtex.plugin.register_plugin``, as this module does) are checked before the entry points
+    and are not affected."""
+    import functools
+
+    import pybtex.plugin
+
+    if getattr(pybtex.plugin.entry_points, "_bookkit", False):
+        return
+    lookup = pybtex.plugin.entry_points
+
+    @functools.lru_cache(maxsize=None)
+    def _cached(params):
+        return tuple(lookup(**dict(params)))
+
+    def entry_points(**params):  # pybtex calls it with group= and name= and only iterates or counts
+        return _cached(tuple(sorted(params.items())))
+
+    entry_points._bookkit = True
+    pybtex.plugin.entry_points = entry_points
+
+
 def _drop_numref_doctrees(app, *args) -> None:
     _NUMREF_DOCTREES.pop(id(app.env), None)
 
 
 def setup(app):
     _cache_numref_doctrees()
+    _cache_pybtex_entry_points()
     app.connect("env-before-read-docs", _drop_numref_doctrees)
     app.connect("build-finished", _drop_numref_doctrees)
     app.connect("html-page-context", _binder_opens_notebook, priority=502)

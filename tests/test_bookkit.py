@@ -5,6 +5,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
@@ -43,6 +45,27 @@ def test_renderer_entry_point_and_extensions_name_bookkit():
     from myst_nb.core.render import NbElementRenderer
 
     assert issubclass(BookRenderer, NbElementRenderer)
+
+
+def test_pybtex_plugins_are_found_with_one_entry_point_scan_each():
+    """bookkit.sphinxext caches pybtex's entry-point lookups (one scan of the installed packages per
+    group and name, not one per citation); what find_plugin returns is unchanged."""
+    import pybtex.plugin
+
+    from bookkit import sphinxext
+
+    before = {(g, n): pybtex.plugin.find_plugin(g, n) for g, n in
+              (("pybtex.backends", "plaintext"), ("pybtex.style.formatting", "unsrt"),
+               ("pybtex.style.labels", None), ("pybtex.database.input", None))}
+    sphinxext._cache_pybtex_entry_points()
+    cached = pybtex.plugin.entry_points
+    sphinxext._cache_pybtex_entry_points()
+    assert pybtex.plugin.entry_points is cached and cached._bookkit
+    after = {(g, n): pybtex.plugin.find_plugin(g, n) for g, n in before}
+    assert after == before
+    assert [ep.name for ep in cached(group="pybtex.backends")] == [ep.name for ep in cached(group="pybtex.backends")]
+    with pytest.raises(pybtex.plugin.PluginNotFound):
+        pybtex.plugin.find_plugin("pybtex.backends", "no-such-backend")
 
 
 def test_numref_lookups_share_one_unpickled_doctree_per_page():

@@ -559,9 +559,17 @@ def solution_phrases(text: str, words: int = 6, public: str = "") -> list[list[s
     return [lp or sp for lp, sp in zip(long, short)]
 
 
+@functools.lru_cache(maxsize=2)
+def _public_words(public: str) -> str:
+    """``_site_words(public)``, once per text: the rest of the book is the same for every page."""
+    return _site_words(public)
+
+
 def _solution_phrases(text: str, words: int, min_span: int, public: str) -> list[list[str]]:
-    student = _normal(strip_for_students(text, mark=False)) + " " + public
-    student_words = " " + _site_words(student) + " "
+    own = _normal(strip_for_students(text, mark=False))
+    student = own + " " + public
+    # the words of `student`, page and public text apart (no word spans the space between them)
+    student_words = " " + _site_words(own) + " " + _public_words(public) + " "
     out = []
     for sol in _solution_texts(text):
         sol = re.sub(r"^\s*:\w[\w-]*:.*$", "", sol, flags=re.M)  # directive options

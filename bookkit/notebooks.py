@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import json
 import re
 import zipfile
@@ -376,11 +377,20 @@ def book_context(root) -> BookContext:
 
 
 def _read_myst(text: str, config: dict | None = None):
+    """The page as myst-nb reads it (a fresh copy each call: callers change it)."""
+    import copy
+
+    exts = frozenset(((config or {}).get("parse") or {}).get("myst_enable_extensions") or [])
+    return copy.deepcopy(_read_myst_once(text, exts))
+
+
+@functools.lru_cache(maxsize=64)
+def _read_myst_once(text: str, exts: frozenset):
+    """Parsing a page takes about 0.1 s, and one run reads the instructor text twice (glue, conversion)."""
     from myst_nb.core.read import read_myst_markdown_notebook
     from myst_parser.config.main import MdParserConfig
 
-    exts = set(((config or {}).get("parse") or {}).get("myst_enable_extensions") or [])
-    return read_myst_markdown_notebook(text, config=MdParserConfig(enable_extensions=exts), add_source_map=True)
+    return read_myst_markdown_notebook(text, config=MdParserConfig(enable_extensions=set(exts)), add_source_map=True)
 
 
 def _glue_in(nb) -> dict[str, str]:
@@ -803,6 +813,8 @@ def convert(text: str, page: str, edition: str, ctx: BookContext, glue: dict) ->
             f"[{title}]({links['page']}), generated from `{page}.md` by `make notebooks`. "
             "Run the cells in order (or *Run All*): the first code cell sets up.")
     nb.cells = [nbformat.v4.new_markdown_cell(head)] + cells
+    for k, cell in enumerate(nb.cells):  # stable ids (nbformat draws random ones): a rebuild writes the same file
+        cell["id"] = f"{Path(page).name[:40]}-{k}"
     problems = myst_remnants(nb, ctx.macros)
     if problems:
         raise NotebookError(page, None, "MyST syntax left in the notebook: " + "; ".join(problems[:5]))
@@ -967,8 +979,10 @@ def write_notebooks(root, out, pages=None, cache=None, execute=False, editions_=
                     old.unlink()
         zpath = folder / f"relubook-{ed}-notebooks.zip"
         with zipfile.ZipFile(zpath, "w", zipfile.ZIP_DEFLATED) as z:
-            for p in sorted(folder.glob("*.ipynb")):
-                z.write(p, f"relubook-{ed}/{p.name}")
+            for p in sorted(folder.glob("*.ipynb")):  # a fixed date: the same notebooks give the same zip
+                info = zipfile.ZipInfo(f"relubook-{ed}/{p.name}", date_time=(2020, 1, 1, 0, 0, 0))
+                info.external_attr = 0o644 << 16
+                z.writestr(info, p.read_bytes(), compress_type=zipfile.ZIP_DEFLATED)
         written[ed].append(zpath)
     done.write_text(" ".join(editions_) + "\n")
     return written

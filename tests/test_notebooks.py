@@ -134,6 +134,17 @@ def code(nb):
     return [c for c in nb.cells if c.cell_type == "code"]
 
 
+def test_a_rebuild_writes_the_same_notebook(tmp_path):
+    """Cell ids are derived from the page, not drawn at random: converting twice gives the same file."""
+    import nbformat
+
+    for edition in N.EDITIONS:
+        first, again = convert(tmp_path, edition), convert(tmp_path, edition)
+        assert nbformat.writes(first) == nbformat.writes(again)
+        ids = [c["id"] for c in first.cells]
+        assert len(set(ids)) == len(ids) and ids[0] == "t-0"
+
+
 def test_instructor_notebook_reads_as_the_page(tmp_path):
     nb = convert(tmp_path, "instructor")
     text = md(nb)

@@ -110,7 +110,7 @@ BIB = textwrap.dedent('''\
 def make_book(tmp_path, chapter=CHAPTER):
     cfg = yaml.safe_load((ROOT / "_config.yml").read_text())
     cfg["bibtex_bibfiles"] = ["book/references.bib"]
-    (tmp_path / "book").mkdir()
+    (tmp_path / "book").mkdir(parents=True)
     (tmp_path / "_config.yml").write_text(yaml.safe_dump(cfg))
     (tmp_path / "_toc.yml").write_text(yaml.safe_dump({"format": "jb-book", "root": "book/intro", "parts": [
         {"caption": "P", "numbered": True, "chapters": [{"file": "book/t"}]}]}))
@@ -139,7 +139,7 @@ def test_a_rebuild_writes_the_same_notebook(tmp_path):
     import nbformat
 
     for edition in N.EDITIONS:
-        first, again = convert(tmp_path, edition), convert(tmp_path, edition)
+        first, again = convert(tmp_path / f"{edition}-1", edition), convert(tmp_path / f"{edition}-2", edition)
         assert nbformat.writes(first) == nbformat.writes(again)
         ids = [c["id"] for c in first.cells]
         assert len(set(ids)) == len(ids) and ids[0] == "t-0"

@@ -19,6 +19,18 @@ def test_import_relubook_does_not_import_bookkit_or_sphinx():
     assert r.returncode == 0, r.stdout + r.stderr
 
 
+def test_finding_the_exercises_and_their_checkers_imports_neither_relubook_nor_torch():
+    """The build reads the checkers' names from relubook/checks/*.py (bookkit.editions): a Sphinx
+    build or a leak test that imported them would pay for torch's import."""
+    code = ("import sys; from bookkit import editions as E; ex = E.exercises('.'); "
+            "assert sum(len(e.checkers) for e in ex) >= 20, 'too few checkers found'; "
+            "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('relubook', 'torch')); "
+            "print(bad); sys.exit(1 if bad else 0)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                       env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "OMP_NUM_THREADS": "1"})
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
 def test_no_machinery_left_in_relubook():
     names = {p.stem for p in (ROOT / "relubook").glob("*.py")}
     assert not names & {"editions", "sphinxext", "sphinx_offline", "_mystnb", "_widget_cases", "notebooks"}

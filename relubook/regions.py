@@ -607,12 +607,6 @@ def _fast_pieces(deep: DeepReLU, lo: float, hi: float):
         g2 = (m + K + 6) * _U * 1.01
         U3, U4 = np.abs(D) @ absW.T, np.abs(Z[:-1]) @ absW.T
         tt = tg[:, None]
-
-        def root_bound():
-            U1, U2 = EZ[:-1] @ absW.T, EZ[1:] @ absW.T
-            return ((1 - tt) * U1[gseg] + tt * U2[gseg] + dtg[:, None] * U3[gseg]
-                    + (3 * _U + g2) * (U4[gseg] + tt * U3[gseg]) + g2 * np.abs(bn))
-
         # exactly computed values at the roots get error 0 (dyadic networks such as the sawtooth); the
         # rounding bound is computed only where some value is not exact
         if len(gseg):
@@ -626,7 +620,12 @@ def _fast_pieces(deep: DeepReLU, lo: float, hi: float):
             s1 = P + tQ
             ok = (t_ok[last] & par_ok[gseg])[:, None] & P_ok[gseg] & Q_ok[gseg] & _product_exact(tt, Q)
             ok &= _twosum_exact(P, tQ, s1) & _twosum_exact(s1, np.broadcast_to(bn, s1.shape), Zn[root_pos])
-            EZn[root_pos] = 0.0 if ok.all() else np.where(ok, 0.0, root_bound())
+            if ok.all():
+                EZn[root_pos] = 0.0
+            else:
+                U1, U2 = EZ[:-1] @ absW.T, EZ[1:] @ absW.T
+                EZn[root_pos] = np.where(ok, 0.0, (1 - tt) * U1[gseg] + tt * U2[gseg] + dtg[:, None] * U3[gseg]
+                                         + (3 * _U + g2) * (U4[gseg] + tt * U3[gseg]) + g2 * np.abs(bn))
         # slopes on the new segments: segment old_pos[p] starts parent p, the others start at a root
         An = np.empty((n_new - 1, Wn.shape[0]))
         An[old_pos[:-1]] = base_A

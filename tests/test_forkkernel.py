@@ -24,10 +24,9 @@ from bookkit import forkkernel as fk  # noqa: E402
 # What a notebook could see of its kernel (everything but the process ids and the module cache).
 PROBE = textwrap.dedent("""
     import sys
-    warm = "torch" in sys.modules
+    warm = "matplotlib.pyplot" in sys.modules
     import hashlib, json, os, signal, threading
     import matplotlib, ipywidgets
-    import relubook.plotting
     ip = get_ipython()
     print(json.dumps({
         "path": sys.path, "cwd": os.getcwd(), "argv0": sys.argv[0],
@@ -52,9 +51,14 @@ def _run(source, **kw):
     return text.strip().splitlines()
 
 
+# what matters for fidelity (matplotlib's backend and settings, ipykernel) without torch's import time;
+# the build runs every chapter on the default preload, with the same outputs as ordinary kernels
+PRELOAD = ["numpy", "matplotlib.pyplot", "ipykernel.kernelapp", "relubook.device"]
+
+
 @pytest.fixture(scope="module")
 def forked():
-    with fk.ForkedKernels(quiet=True) as ctx:
+    with fk.ForkedKernels(quiet=True, preload=PRELOAD) as ctx:
         yield ctx
 
 
@@ -104,7 +108,7 @@ def test_interrupt_graceful_and_immediate_shutdown_and_exit_code(forked):
 
 def test_another_environment_gets_an_ordinary_kernel(forked, monkeypatch):
     monkeypatch.setenv("RELUBOOK_SEED", "7")  # may be read at import: the server refuses, the launcher falls back
-    assert _run("import sys, os\nprint('torch' in sys.modules, os.environ['RELUBOOK_SEED'])") == ["False 7"]
+    assert _run("import sys, os\nprint('numpy' in sys.modules, os.environ['RELUBOOK_SEED'])") == ["False 7"]
 
 
 def _gone(pid, wait=10.0):

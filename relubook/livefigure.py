@@ -240,10 +240,10 @@ def _svg_parts(svg: str) -> tuple[list[str], list[str], tuple[float, float]]:
     return items, ids, (view[2], view[3])
 
 
-#: The ids matplotlib's SVG renderer gives the groups of an axes' x and y axis (its first and
-#: second ``matplotlib.axis`` group), and the ids of the empty groups drawn in their place when
-#: the recorder reuses an axis drawn for an earlier state.
-_AXIS_IDS = ("matplotlib.axis_1", "matplotlib.axis_2")
+#: The prefix of the ids matplotlib's SVG renderer gives the groups of an axes' axes
+#: (``matplotlib.axis_1``, ``_2``, in drawing order), and the ids of the empty groups drawn in
+#: place of the x and y axis when the recorder reuses an axis drawn for an earlier state.
+_AXIS_GROUP = "matplotlib.axis_"
 _MARK_IDS = ("relubook-reused-xaxis", "relubook-reused-yaxis")
 
 
@@ -257,21 +257,36 @@ def _mark(gid: str):
     return draw
 
 
-def axis_signature(ax) -> tuple:
-    """Everything an axis of ``ax`` draws from besides the fixed layout: limits, scales, tick
-    locations and labels (with the formatter's offset), axis labels, tick parameters, positions
-    and visibility.  Two states with the same signature draw the same axes, tick for tick."""
-    sig = [ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(), ax.get_aspect(), ax.get_position().bounds]
-    for axis in (ax.xaxis, ax.yaxis):
-        sig += [axis.get_visible(), axis.get_label().get_text(), axis.get_label_position(), axis.get_ticks_position(),
-                repr(sorted(axis._major_tick_kw.items())), repr(sorted(axis._minor_tick_kw.items())),
-                axis.get_label().get_fontsize(), axis.get_label().get_color()]
-        for ticker in (axis.major, axis.minor):
-            locs = [float(v) for v in ticker.locator()]
-            labels = tuple(ticker.formatter.format_ticks(locs))
-            offset = ticker.formatter.get_offset() if hasattr(ticker.formatter, "get_offset") else ""
-            sig += [type(ticker.locator).__name__, type(ticker.formatter).__name__, tuple(locs), labels, offset]
+def _one_axis_signature(ax, which: str) -> tuple:
+    axis, lim, scale, other = ((ax.xaxis, ax.get_xlim(), ax.get_xscale(), ax.get_ylim()) if which == "x" else
+                               (ax.yaxis, ax.get_ylim(), ax.get_yscale(), ax.get_xlim()))
+    spines = [ax.spines[name].get_position() for name in (("bottom", "top") if which == "x" else ("left", "right"))
+              if name in ax.spines]
+    # an axis drawn along a spine placed in data coordinates moves with the other axis' limits
+    placed = any(p if isinstance(p, str) else p[0] == "data" for p in spines)
+    sig = [which, lim, scale, ax.get_aspect(), ax.get_position().bounds, repr(spines), other if placed else None,
+           axis.get_visible(), axis.get_label().get_text(), axis.get_label_position(), axis.get_ticks_position(),
+           repr(sorted(axis._major_tick_kw.items())), repr(sorted(axis._minor_tick_kw.items())),
+           axis.get_label().get_fontsize(), axis.get_label().get_color()]
+    for ticker in (axis.major, axis.minor):
+        locs = [float(v) for v in ticker.locator()]
+        labels = tuple(ticker.formatter.format_ticks(locs))
+        offset = ticker.formatter.get_offset() if hasattr(ticker.formatter, "get_offset") else ""
+        sig += [type(ticker.locator).__name__, type(ticker.formatter).__name__, tuple(locs), labels, offset]
     return tuple(sig)
+
+
+def axis_signatures(ax) -> tuple[tuple, tuple]:
+    """The x axis' and the y axis' signature: everything each draws from besides the fixed layout
+    (its limits and scale, tick locations and labels with the formatter's offset, axis label, tick
+    parameters, the axes' position and aspect, its spines' placement).  Two states with the same
+    signature for an axis draw that axis the same, tick for tick, whatever the other axis does."""
+    return _one_axis_signature(ax, "x"), _one_axis_signature(ax, "y")
+
+
+def axis_signature(ax) -> tuple:
+    """Both axes' signatures (:func:`axis_signatures`) as one: equal when both axes draw the same."""
+    return axis_signatures(ax)
 
 
 class StateRecorder:
@@ -279,8 +294,9 @@ class StateRecorder:
     :class:`relubook.widgets.LiveFigure` does) and returns each as SVG elements.
 
     The axes' x and y axis (ticks, tick labels, grid, axis label) are most of a draw and stay the
-    same over many states.  With ``reuse_axes`` (the default) a state whose :func:`axis_signature`
-    was drawn before gets that state's axis elements instead of drawing them again: the same SVG
+    same over many states.  With ``reuse_axes`` (the default) an axis whose signature
+    (:func:`axis_signatures`, one per axis) was drawn before gets that drawing instead of being
+    drawn again: the same SVG
     (``tests/test_livefigure.py`` compares both ways on every widget of the book)."""
 
     def __init__(self, draw: Callable, figsize=(6.4, 3.6), reuse_axes: bool = True):
@@ -292,7 +308,7 @@ class StateRecorder:
         self.size = None
         self.reuse_axes = bool(reuse_axes)
         self.reused = 0  # states that reused an earlier state's axes (for tests)
-        self._axes = {}  # axis_signature -> (x axis element, y axis element)
+        self._axes = {}  # one axis' signature -> its drawn element
         self._text2path = mtext.TextToPath()
 
     def record(self, **params) -> list[str]:
@@ -314,11 +330,12 @@ class StateRecorder:
                 live.in_place = False
             else:
                 live.ax.autoscale_view()
-        signature = axis_signature(live.ax) if self.reuse_axes and len(live.fig.axes) == 1 else None
-        reuse = self._axes.get(signature) if signature is not None else None
+        # each axis on its own: a slider that moves only the y limits keeps the x axis drawn once
+        signatures = axis_signatures(live.ax) if self.reuse_axes and len(live.fig.axes) == 1 else (None, None)
+        reuse = [self._axes.get(sig) if sig is not None else None for sig in signatures]
         axes_drawn = (live.ax.xaxis, live.ax.yaxis)
-        if reuse is not None:
-            for axis, gid in zip(axes_drawn, _MARK_IDS):
+        for axis, gid, kept in zip(axes_drawn, _MARK_IDS, reuse):
+            if kept is not None:
                 axis.draw = _mark(gid)  # the instance attribute hides Axis.draw for this draw only
         buf = io.StringIO()
         # The layout is fixed (set_layout_engine("none") leaves a placeholder engine), but savefig
@@ -337,12 +354,19 @@ class StateRecorder:
             for axis in axes_drawn:
                 axis.__dict__.pop("draw", None)
         items, ids, size = _svg_parts(buf.getvalue())
-        if reuse is not None:
-            for gid, element in zip(_MARK_IDS, reuse):
-                items[ids.index(gid)] = element
+        # the axes drawn this time, in drawing order (x before y): matplotlib numbers their groups
+        # matplotlib.axis_1, _2, ... counting only the axes it drew
+        drawn = [k for k in (0, 1) if reuse[k] is None]
+        found = [i for i, gid in enumerate(ids) if gid.startswith(_AXIS_GROUP)]
+        if len(found) == len(drawn):
+            for k, i in zip(drawn, found):
+                if signatures[k] is not None:
+                    self._axes[signatures[k]] = items[i]
+        for gid, kept in zip(_MARK_IDS, reuse):
+            if kept is not None:
+                items[ids.index(gid)] = kept
+        if any(kept is not None for kept in reuse):
             self.reused += 1
-        elif signature is not None and all(gid in ids for gid in _AXIS_IDS):
-            self._axes[signature] = tuple(items[ids.index(gid)] for gid in _AXIS_IDS)
         self.size = size
         return items
 

@@ -132,6 +132,28 @@ def test_reused_axes_are_what_a_full_draw_gives(name, draw, a, b):
     assert fast.reused >= 1 and full.reused == 0
 
 
+def _ramp(ax, k=1.0, spine=None):
+    ax.plot([0, 1], [-1, k])
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    if spine:
+        ax.spines["bottom"].set_position(spine)
+
+
+@pytest.mark.parametrize("spine", [None, "zero"])
+def test_each_axis_is_reused_on_its_own(spine):
+    """Only the y limits move: the x axis is drawn once and reused, the y axis drawn for each new
+    range; unless the x axis sits on a spine placed at y = 0, which moves with the y limits."""
+    fast, full = lf.StateRecorder(_ramp), lf.StateRecorder(_ramp, reuse_axes=False)
+    for k in (1.0, 3.0, 7.0, 3.0):
+        assert fast.record(k=k, spine=spine) == full.record(k=k, spine=spine)
+    x1, y1 = lf.axis_signatures(fast.live.ax)
+    fast.record(k=7.0, spine=spine)
+    x2, y2 = lf.axis_signatures(fast.live.ax)
+    assert y1 != y2 and (x1 == x2) == (spine is None)
+    assert fast.reused == (4 if spine is None else 2)  # the repeated 3.0 and 7.0 reuse both axes
+
+
 def test_axis_signature_sees_what_an_axis_draws():
     fig = matplotlib.figure.Figure()
     ax = fig.add_subplot()

@@ -15,7 +15,8 @@ that hands its arguments, working directory, environment and standard streams (a
 to the server over a Unix socket, relays signals (interrupt, terminate) to the forked kernel and
 exits when the kernel does; when the launcher is killed, the kernel sees its socket close and exits
 too.  The launcher falls back to an ordinary kernel (``exec`` of ``ipykernel_launcher``) whenever the
-server is not there or refuses; ``BOOKKIT_FORK_KERNELS=0`` turns the whole mechanism off.
+server is not there or refuses; ``BOOKKIT_FORK_KERNELS=0`` turns the whole mechanism off, and it is
+used on Linux only (on macOS a fork without exec is not safe once system frameworks are loaded).
 
 What keeps a forked kernel the same as a fresh one:
 
@@ -343,7 +344,9 @@ class ForkedKernels:
         import subprocess
         import tempfile
 
-        if os.environ.get(SWITCH, "1").strip() == "0":
+        # Linux only: elsewhere (macOS above all) forking a process that has loaded system frameworks
+        # without exec is not safe, and Python itself spawns there
+        if os.environ.get(SWITCH, "1").strip() == "0" or not sys.platform.startswith("linux"):
             return self
 
         self.tmp = tempfile.mkdtemp(prefix="rbfork-")

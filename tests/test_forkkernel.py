@@ -21,6 +21,8 @@ from nbclient import NotebookClient  # noqa: E402
 
 from bookkit import forkkernel as fk  # noqa: E402
 
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="kernels are forked on Linux only")
+
 # What a notebook could see of its kernel (everything but the process ids and the module cache).
 PROBE = textwrap.dedent("""
     import sys

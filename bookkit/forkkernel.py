@@ -85,25 +85,28 @@ def _send(sock: socket.socket, obj, fds=()) -> None:
 
 
 def _recv(sock: socket.socket, maxfds: int = 0):
-    """One message and the file descriptors sent with it (None at end of stream)."""
+    """One message and the file descriptors sent with it (None at end of stream).  Reads exactly
+    the message's bytes, so that a second message already waiting (a kernel that exits at once)
+    stays for the next call."""
     if maxfds:
-        buf, fds, _flags, _addr = socket.recv_fds(sock, 1 << 16, maxfds)
+        head, fds, _flags, _addr = socket.recv_fds(sock, _HEADER.size, maxfds)
     else:
-        buf, fds = sock.recv(1 << 16), []
-    if not buf:
+        head, fds = sock.recv(_HEADER.size), []
+    head = _read_exactly(sock, head, _HEADER.size)
+    if head is None:
         return None, fds
-    while len(buf) < _HEADER.size:
-        more = sock.recv(1 << 16)
+    (size,) = _HEADER.unpack(head)
+    body = _read_exactly(sock, b"", size)
+    return (None if body is None else json.loads(body)), fds
+
+
+def _read_exactly(sock: socket.socket, buf: bytes, n: int):
+    while len(buf) < n:
+        more = sock.recv(n - len(buf))
         if not more:
-            return None, fds
+            return None
         buf += more
-    (size,) = _HEADER.unpack_from(buf)
-    while len(buf) < _HEADER.size + size:
-        more = sock.recv(1 << 16)
-        if not more:
-            return None, fds
-        buf += more
-    return json.loads(buf[_HEADER.size:_HEADER.size + size]), fds
+    return buf
 
 
 def _comparable(env) -> dict:
@@ -138,7 +141,7 @@ def launch(args: list[str]) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2):
         signal.signal(signum, relay)
     code = 0
-    while True:  # until the kernel exits (it sends its exit code, then its end of the socket closes)
+    while True:  # until the kernel exits (the server sends its exit status, then closes the connection)
         data, _ = _recv(sock)
         if data is None:
             break

@@ -153,3 +153,16 @@ def test_default_preload_leaves_out_what_hooks_into_ipython():
     mods = fk.default_preload()
     assert "torch" in mods and "relubook.regions" in mods
     assert not set(mods) & set(fk.NOT_PRELOADED)
+
+
+def test_messages_waiting_together_are_read_one_by_one():
+    import socket
+
+    a, b = socket.socketpair()
+    with a, b:
+        fk._send(a, {"pid": 12})
+        fk._send(a, {"exit": 3})  # a kernel that ended at once: both wait in the buffer
+        a.close()
+        assert fk._recv(b) == ({"pid": 12}, [])
+        assert fk._recv(b) == ({"exit": 3}, [])
+        assert fk._recv(b) == (None, [])

@@ -36,6 +36,7 @@ What keeps a forked kernel the same as a fresh one:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -329,6 +330,21 @@ def _kernel(conn: socket.socket, request: dict, fds: list[int]) -> None:
 
 
 # --------------------------------------------------------------------- starting and stopping it all
+@contextlib.contextmanager
+def environment(values: dict):
+    """These variables set in ``os.environ`` for the block (inherited by what it starts), then restored."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 class ForkedKernels:
     """Context manager: a server and a ``python3`` kernel spec that uses it, for one command.
 
@@ -341,7 +357,7 @@ class ForkedKernels:
         self.quiet = quiet
         self.proc = None
         self.tmp = None
-        self._old_path = self._old_spec = None
+        self._env = contextlib.ExitStack()
 
     def __enter__(self):
         import subprocess
@@ -362,10 +378,9 @@ class ForkedKernels:
         spec["argv"] = [sys.executable, os.path.abspath(__file__), "launch", "--server", sock, "-f", "{connection_file}"]
         with open(os.path.join(spec_dir, "kernel.json"), "w") as fh:
             json.dump(spec, fh, indent=1)
-        self._old_path = os.environ.get("JUPYTER_PATH")
-        os.environ["JUPYTER_PATH"] = self.tmp + (os.pathsep + self._old_path if self._old_path else "")
-        self._old_spec = os.environ.get(SPEC_ENV)
-        os.environ[SPEC_ENV] = spec_dir
+        old = os.environ.get("JUPYTER_PATH")
+        self._env.enter_context(environment({"JUPYTER_PATH": self.tmp + (os.pathsep + old if old else ""),
+                                             SPEC_ENV: spec_dir}))
         self.proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "serve", sock, *self.preload],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=dict(os.environ))
         line = self.proc.stdout.readline().strip()  # the modules are imported while the command starts
@@ -390,11 +405,7 @@ class ForkedKernels:
             self.proc = None
 
     def _restore(self):
-        for var, old in ((SPEC_ENV, self._old_spec), ("JUPYTER_PATH", self._old_path)):
-            if old is None:
-                os.environ.pop(var, None)
-            else:
-                os.environ[var] = old
+        self._env.close()
         if self.tmp:
             import shutil
 
@@ -451,7 +462,5 @@ def main(argv=None) -> int:
     return 2
 
 
-if __name__ == "__main__":
-    if sys.argv[1:2] == ["launch"]:  # the launcher imports nothing more than it must
-        sys.exit(launch(sys.argv[2:]))
+if __name__ == "__main__":  # the launcher too: this module imports nothing beyond the standard library at first
     sys.exit(main())

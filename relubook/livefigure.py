@@ -284,11 +284,6 @@ def axis_signatures(ax) -> tuple[tuple, tuple]:
     return _one_axis_signature(ax, "x"), _one_axis_signature(ax, "y")
 
 
-def axis_signature(ax) -> tuple:
-    """Both axes' signatures (:func:`axis_signatures`) as one: equal when both axes draw the same."""
-    return axis_signatures(ax)
-
-
 class StateRecorder:
     """Draws states of ``draw`` on one figure (laid out once, on the first state, as
     :class:`relubook.widgets.LiveFigure` does) and returns each as SVG elements.

@@ -169,9 +169,9 @@ class LiveFigure:
 
     def _static_signature(self, z, legend_kept: bool = False):
         """What the kept background shows: it may be reused only while this is unchanged (the axes'
-        :func:`relubook.livefigure.axis_signature`, the lowest upper layer, the kept legend)."""
+        :func:`relubook.livefigure.axis_signatures`, the lowest upper layer, the kept legend)."""
         ax = self.ax
-        return (z, self._legend_signature(ax.get_legend()) if legend_kept else None, livefigure.axis_signature(ax))
+        return (z, self._legend_signature(ax.get_legend()) if legend_kept else None, livefigure.axis_signatures(ax))
 
     def _draw(self) -> None:
         """Draw the current state, restoring the kept background when its signature still holds."""

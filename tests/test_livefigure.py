@@ -158,14 +158,14 @@ def test_axis_signature_sees_what_an_axis_draws():
     fig = matplotlib.figure.Figure()
     ax = fig.add_subplot()
     ax.plot([0, 1], [0, 1])
-    sig = lf.axis_signature(ax)
+    sig = lf.axis_signatures(ax)
     for change in (lambda: ax.set_xlim(0, 2), lambda: ax.set_xlabel("x"),
                    lambda: ax.grid(not ax.xaxis.majorTicks[0].gridline.get_visible()),
                    lambda: ax.tick_params(labelsize=5), lambda: ax.set_yscale("log"),
                    lambda: ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter())):
         change()
-        assert lf.axis_signature(ax) != sig
-        sig = lf.axis_signature(ax)
+        assert lf.axis_signatures(ax) != sig
+        sig = lf.axis_signatures(ax)
 
 
 def test_a_wrong_state_fails_the_check():

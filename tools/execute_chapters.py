@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures as cf
-import contextlib
 import fnmatch
 import hashlib
 import json
@@ -49,7 +48,7 @@ import sys
 import time
 from pathlib import Path
 
-from bookkit.forkkernel import ForkedKernels
+from bookkit.forkkernel import ForkedKernels, environment
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Modules of relubook that only the build imports (moving to ``bookkit/``): they never change
@@ -125,30 +124,12 @@ THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "RE
 LIVE_FIGURES = "RELUBOOK_LIVE_FIGURES"
 
 
-@contextlib.contextmanager
-def _environment(values: dict):
-    """These variables set in os.environ for the block (inherited by what it starts), then restored."""
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
-def _execute(path: str, nb_json: str, timeout, allow_errors: bool, threads: int):
-    """Worker: run one notebook (in its folder, as myst-nb does) with pinned threads."""
+def _execute(path: str, nb_json: str, timeout, allow_errors: bool):
+    """Worker: run one notebook (in its folder, as myst-nb does); its environment (pinned threads,
+    live figures) is the one :meth:`Executor.run` set before starting the workers and the kernels."""
     import nbformat
     from jupyter_cache.executors.utils import single_nb_execution
 
-    for var in THREAD_VARS:
-        os.environ[var] = str(threads)
-    # slider figures become live figures of the static page (relubook.livefigure): every state drawn
-    os.environ[LIVE_FIGURES] = "1"
     nb = nbformat.reads(nb_json, as_version=4)
     # the outputs are in once the last cell has run: the kernel is stopped, not asked to tidy up and exit
     # (a graceful exit of a kernel that imported torch takes about 0.6 s more, for nothing)
@@ -283,14 +264,15 @@ class Executor:
         t0 = time.perf_counter()
         doctree_time = self._doctree_mtime()
         ctx = multiprocessing.get_context("spawn")
-        # every kernel a fork of one process that has imported torch, relubook, ... (bookkit.forkkernel),
-        # started with the environment the kernels get: the workers' settings are made here, for both
+        # the kernels' environment, set here for the workers, the kernel server and the kernels alike:
+        # threads pinned, and slider figures drawn as live figures of the static page (every state)
         kernel_env = {var: str(threads) for var in THREAD_VARS}
         kernel_env[LIVE_FIGURES] = "1"
-        with _environment(kernel_env), ForkedKernels(quiet=True), \
+        # every kernel a fork of one process that has imported torch, relubook, ... (bookkit.forkkernel)
+        with environment(kernel_env), ForkedKernels(quiet=True), \
                 cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-            futures = {pool.submit(_execute, str(path), nbformat.writes(nb), self.timeout, self.allow_errors,
-                                   threads): (rel, path) for rel, path, nb in todo}
+            futures = {pool.submit(_execute, str(path), nbformat.writes(nb), self.timeout, self.allow_errors):
+                       (rel, path) for rel, path, nb in todo}
             for fut in cf.as_completed(futures):
                 rel, path = futures[fut]
                 try:

@@ -170,21 +170,19 @@ def _dyadic(a):
     return ints.reshape(a.shape), e
 
 
-def _exact_point_values(dyadic_layers, x: float) -> list:
-    """Exact pre-activations of every layer (the output layer last) at the float point ``x``.
+def _exact_layer_values(h, layer, relu: bool = True):
+    """Exact pre-activations ``(ints, exponent)`` of ``layer = (W, b)`` at one point, from the exact
+    pre-activations ``h = (ints, exponent)`` of the layer before (``relu=False``: ``h`` is the input itself).
 
-    Integer arithmetic on the dyadic values of the weights: each layer is ``(numerators, exponent)``.
-    """
-    h, eh = _dyadic(np.array([x]))
-    out = []
-    for (Wi, eW), (bi, eb) in dyadic_layers:
-        e = min(eW + eh, eb)
-        z = np.array([int(v) << (eW + eh - e) for v in Wi.dot(h)], dtype=object) if len(h) else None
-        z = z + np.array([int(v) << (eb - e) for v in bi], dtype=object)
-        out.append((z, e))
-        h = np.array([v if v > 0 else 0 for v in z], dtype=object)
-        eh = e
-    return out
+    Integer arithmetic on the dyadic values of the weights."""
+    (Wi, eW), (bi, eb) = _dyadic(layer[0]), _dyadic(layer[1])
+    h, eh = h
+    if relu:
+        h = np.array([v if v > 0 else 0 for v in h], dtype=object)
+    e = min(eW + eh, eb)
+    z = np.array([int(v) << (eW + eh - e) for v in Wi.dot(h)], dtype=object) if len(h) else None
+    z = z + np.array([int(v) << (eb - e) for v in bi], dtype=object)
+    return z, e
 
 
 def _rounded(value) -> tuple[np.ndarray, np.ndarray]:
@@ -269,18 +267,22 @@ def _insert_roots(seg, dup, n_segments: int):
     ``seg`` is the segment of each root (sorted, roots in order inside a segment) and ``dup`` marks a
     root equal to the next one (such a group makes one edge, which takes the state after its last
     root).  Returns ``(counts, rank, last, gseg, gcounts, old_pos, root_pos, n_new)``: roots per
-    segment, each root's rank in its segment, the last root of each group, the segment of each new
+    segment, each root's rank in its segment, the last root of each group (a mask, or ``slice(None)``
+    when no two roots coincide), the segment of each new
     edge, new edges per segment, the new positions of the old edges and of the new ones, and how
     many edges there are now."""
     counts = np.bincount(seg, minlength=n_segments)
-    first = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    rank = np.arange(len(seg)) - first[seg]
-    last = np.concatenate((~dup, [True])) if len(seg) else np.zeros(0, dtype=bool)
-    gseg = seg[last]
-    gcounts = np.bincount(gseg, minlength=n_segments)
-    gfirst = np.concatenate(([0], np.cumsum(gcounts)[:-1]))
-    grank = np.arange(len(gseg)) - gfirst[gseg]
-    old_pos = np.arange(n_segments + 1) + np.concatenate(([0], np.cumsum(gcounts)))
+    ends = np.cumsum(counts)
+    rank = np.arange(len(seg)) - np.concatenate(([0], ends[:-1]))[seg]
+    if dup.any():
+        last = np.concatenate((~dup, [True]))
+        gseg = seg[last]
+        gcounts = np.bincount(gseg, minlength=n_segments)
+        gends = np.cumsum(gcounts)
+        grank = np.arange(len(gseg)) - np.concatenate(([0], gends[:-1]))[gseg]
+    else:  # every root makes its own edge: the groups are the roots (``last`` selects them all)
+        last, gseg, gcounts, gends, grank = slice(None), seg, counts, ends, rank
+    old_pos = np.arange(n_segments + 1) + np.concatenate(([0], gends))
     root_pos = old_pos[gseg] + 1 + grank
     return counts, rank, last, gseg, gcounts, old_pos, root_pos, n_segments + 1 + len(gseg)
 
@@ -519,6 +521,72 @@ def _segmented_cumsum(base, delta, parent, rank, n_parents):
     return out
 
 
+_NO_BITS = (10**6, -(10**6))  # the (lowest, highest) bits of an array of zeros, as in _bits
+
+
+def _grid(a):
+    """``(g, h)``: every entry of ``a`` is an integer multiple of ``2**g`` (the lowest bit set in any of them)
+    and ``|a| < 2**h``, with ``h - g <= 53``; ``(+big, -big)`` when ``a`` is all zeros.  ``None`` when the entries
+    do not fit one such grid (or one is not finite, or the scaling below would leave float64's range).
+
+    A whole-array test in a few passes: scaled by ``2**(53 - h)`` (exact: a power of two, no overflow), the
+    entries are integers exactly when they lie on the grid ``2**(h - 53)``; then the lowest set bit of their
+    bitwise or (two's complement keeps the trailing zeros of a negative number) is the lowest of them all."""
+    if not a.size:
+        return _NO_BITS
+    top, bottom = float(np.maximum.reduce(a, axis=None)), float(np.minimum.reduce(a, axis=None))
+    if not (-math.inf < bottom and top < math.inf):  # an infinity or a NaN
+        return None
+    amax = max(top, -bottom)
+    if amax == 0:
+        return _NO_BITS
+    h = math.frexp(amax)[1]  # 2**(h - 1) <= amax < 2**h
+    if not -970 <= h <= 53:  # 2**(53 - h) must be a float, and the scaling must not round (h - 53 <= 0)
+        return None
+    s = a * 2.0 ** (53 - h)
+    n = s.astype(np.int64)  # |s| < 2**53: exact where s is an integer
+    if not (n == s).all():
+        return None
+    low = int(np.bitwise_or.reduce(n, axis=None))
+    return h - 53 + (low & -low).bit_length() - 1, h
+
+
+def _fits(top: int, low: int) -> bool:
+    """Whether every multiple of ``2**low`` below ``2**top`` in absolute value is a float, with one bit to spare.
+
+    The spare bit lets a computed sum of absolute values (rounded up by at most a factor ``1 + (m + 2) u``)
+    pass the tests of :func:`_sum_exact` too; ``top <= 960`` keeps Dekker's splitting in
+    :func:`_product_exact` from overflowing."""
+    return top + 1 - low <= 53 and low >= -1074 and top <= 960
+
+
+def _layer_exact(grid_Z, A, t, Wn, bn) -> bool:
+    """Whether one layer of :func:`_fast_pieces` is computed without rounding: a certificate from whole-array grids.
+
+    ``grid_Z`` is :func:`_grid` of the layer's values ``Z`` at the edges; ``A`` are its slopes, ``t`` the
+    root positions, ``Wn`` and ``bn`` the next weights and biases.  With ``Z`` on the grid ``2**gZ`` below
+    ``2**hZ`` (and so on) every quantity the layer computes is, exactly, a multiple of a known power of two
+    below a known bound (``|Z @ W.T| < m 2**(hZ + hW) <= 2**zw``, ``|D| < 2**(hZ + 1)``, ``|t Q| < 2**(ht + zw
+    + 1)``, ...), so each is a float and each floating-point operation is exact.  Every per-entry test of the
+    general path then passes as well (each row's bits lie inside the array's, each row's magnitude below the
+    array's bound, and the error-free transformations find no error), so the certificate changes no result:
+    it only skips those tests.  The caller still checks ``t * den == ZL`` (each root is a float)."""
+    grids = [grid_Z]
+    for a in (Wn, bn, A, t):  # the small arrays first
+        grids.append(_grid(a))
+        if grids[-1] is None:
+            return False
+    (gZ, hZ), (gW, hW), (gb, hb), (gA, hA), (gt, ht) = grids
+    cm = (Wn.shape[1] - 1).bit_length()  # Z has m = Wn.shape[1] columns, m <= 2**cm
+    zw = hZ + hW + cm
+    return (_fits(max(zw, hb) + 1, min(gZ + gW, gb))  # H @ W.T + b at the old edges (and P, the masked Z @ W.T)
+            and _fits(hZ + 1, gZ)  # D = Z[1:] - Z[:-1] and the denominators ZL - ZR
+            and _fits(zw + 1, gZ + gW)  # Q, running sums of D @ W.T
+            and _fits(ht + hZ + 1, gt + gZ)  # t * (ZL - ZR)
+            and _fits(max(max(0, ht + 1) + zw + 1, hb) + 1, min(min(0, gt) + gZ + gW, gb))  # P + t Q + b at the roots
+            and _fits(hA + hW + cm, gA + gW))  # the slopes (masked A) @ W.T
+
+
 def _fast_pieces(deep: DeepReLU, lo: float, hi: float):
     """Certified floating-point breakpoint propagation.
 
@@ -526,120 +594,149 @@ def _fast_pieces(deep: DeepReLU, lo: float, hi: float):
     on the segments with error bounds, the x-positions where a sign or an order could not be decided, and
     the work the exact path would do (segments times the sizes of each weight matrix, summed over layers).
     Values are carried at the edges (not as intercepts), so nothing cancels far from the origin.
+
+    While every value and slope is exact (dyadic networks such as the sawtooth), a layer whose whole
+    arrays fit the grids of :func:`_layer_exact` skips the per-entry exactness tests and error bounds:
+    the results are the same, every error bound zero.
     """
     layers = deep.layers
-    dyadic = [(_dyadic(W), _dyadic(b)) for W, b in layers]
-    ends = [_exact_point_values(dyadic, lo), _exact_point_values(dyadic, hi)]
+    # exact values at the two ends lo and hi, layer by layer; None where the floats Z[0], Z[-1] are exact
+    ends = [_exact_layer_values(_dyadic(np.array([x])), layers[0], relu=False) for x in (lo, hi)]
     W0 = layers[0][0]
     X = np.array([lo, hi])
-    Z, EZ = (np.array(v) for v in zip(*(_rounded(e[0]) for e in ends)))
+    Z, EZ = (np.array(v) for v in zip(*(_rounded(e) for e in ends)))
     A = W0[:, 0][None, :].copy()  # exact: the slope of the first pre-activations is the weight column
     EA = np.zeros_like(A)
+    exact = not EZ.any()  # every error bound (EZ and EA) is zero
     undecided = []
     work = 0
-    for i in range(len(layers) - 1):
-        Wn, bn = layers[i + 1]
-        m = Z.shape[1]
-        S = len(X) - 1
-        pos, neg = Z > EZ, Z < -EZ
-        zero = (Z == 0) & (EZ == 0)
-        bad = ~(pos | neg | zero)
-        if bad.any():
-            undecided.extend(X[np.any(bad, axis=1)].tolist())
-        sgn = np.where(pos | (bad & (Z > 0)), 1, np.where(neg | (bad & (Z < 0)), -1, 0)).astype(np.int8)
-        sL, sR = sgn[:-1], sgn[1:]
-        root = (sL * sR) < 0
-        mask0 = (sL > 0) | ((sL == 0) & (sR > 0))
-        seg, unit = np.nonzero(root)
-        ZL, ZR = Z[seg, unit], Z[seg + 1, unit]
-        eL, eR = EZ[seg, unit], EZ[seg + 1, unit]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t = ZL / (ZL - ZR)
-            room = np.abs(ZL) + np.abs(ZR) - eL - eR
-            dt = np.minimum(np.where(room > 0, (eL + eR) / room, 1.0) + 4 * _U * t, 1.0)
-        if np.any(seg[1:] == seg[:-1]):  # a segment with two roots: order them (nonzero gives seg order)
-            order = np.lexsort((t, seg))
-            seg, unit, t, dt = seg[order], unit[order], t[order], dt[order]
-            ZL, ZR, eL, eR = ZL[order], ZR[order], eL[order], eR[order]
-        den = ZL - ZR
-        with np.errstate(over="ignore", invalid="ignore"):
-            t_ok = (eL == 0) & (eR == 0) & _twosum_exact(ZL, -ZR, den) & (t * den == ZL) & _product_exact(t, den)
-        same = seg[1:] == seg[:-1]
-        # two roots computed without rounding and equal coincide exactly: one breakpoint, both flips
-        dup = same & (t[1:] == t[:-1]) & t_ok[1:] & t_ok[:-1]
-        close = same & ~dup & (t[1:] - t[:-1] <= (dt[1:] + dt[:-1]) * (1 + 4 * _U))
-        if close.any():
-            j = np.flatnonzero(close)
-            undecided.extend((X[seg[j]] + t[j] * (X[seg[j] + 1] - X[seg[j]])).tolist())
-        counts, rank, last, gseg, gcounts, old_pos, root_pos, n_new = _insert_roots(seg, dup, S)
-        K = int(counts.max(initial=0))
-        Xn = np.empty(n_new)
-        Xn[old_pos] = X
-        Xn[root_pos] = X[gseg] + t[last] * (X[gseg + 1] - X[gseg])
-        # next pre-activations (or outputs) at the old edges: direct evaluation
-        absW = np.abs(Wn)
-        g1 = (m + 2) * _U * 1.01
-        H = np.where(sgn > 0, Z, 0.0)
-        Zn = np.empty((n_new, Wn.shape[0]))
-        EZn = np.empty_like(Zn)
-        Zn[old_pos] = H @ Wn.T + bn
-        magH = np.abs(H) @ absW.T + np.abs(bn)
-        Z_bits = _bits(Z)  # once for Z: the row bits of H (its active entries) and of Z[:-1] follow
-        W_bits = _row_bits(Wn)  # once per layer, for the three exactness checks below
-        exact_H = _matvec_exact(Wn, bn, H, EZ == 0, magH, _row_bits(Z, Z_bits, sgn > 0), W_bits)
-        # where every value is exact (dyadic networks such as the sawtooth) no bound is needed
-        EZn[old_pos] = 0.0 if exact_H.all() else np.where(exact_H, 0.0, EZ @ absW.T + g1 * magH)
-        # at the roots: z(t) = ZL + t D is affine on the parent; the mask changes one unit per root
-        D = Z[1:] - Z[:-1]
-        base_P = (mask0 * Z[:-1]) @ Wn.T
-        base_Q = (mask0 * D) @ Wn.T
-        base_A = (mask0 * A) @ Wn.T
-        sigma = np.where(sL[seg, unit] < 0, 1.0, -1.0)[:, None]
-        cols = Wn.T[unit]  # (R, m_next)
-        # the three running sums in one pass (each column is summed on its own, in the same order)
-        mn = Wn.shape[0]
-        steps = (sigma * cols)[:, None, :] * np.stack((Z[seg, unit], D[seg, unit], A[seg, unit]), axis=1)[:, :, None]
-        run = _segmented_cumsum(np.concatenate((base_P, base_Q, base_A), axis=1), steps.reshape(len(seg), 3 * mn),
-                                seg, rank, S)[last]
-        P, Q, An_roots = run[:, :mn], run[:, mn:2 * mn], run[:, 2 * mn:]
-        tg, dtg = t[last], dt[last]
-        Zn[root_pos] = (P + tg[:, None] * Q) + bn  # this order: the exactness check below follows it
-        g2 = (m + K + 6) * _U * 1.01
-        U3, U4 = np.abs(D) @ absW.T, np.abs(Z[:-1]) @ absW.T
-        tt = tg[:, None]
-        # exactly computed values at the roots get error 0 (dyadic networks such as the sawtooth); the
-        # rounding bound is computed only where some value is not exact
-        if len(gseg):
-            par_ok = np.all((EZ[:-1] == 0) & (EZ[1:] == 0) & _twosum_exact(Z[1:], -Z[:-1], D), axis=1)
-            lowW, spanW = W_bits
-            lowZ, spanZ = _row_bits(Z[:-1], (Z_bits[0][:-1], Z_bits[1][:-1]))
-            lowD, spanD = _row_bits(D)
-            P_ok = (spanZ[:, None] + spanW[None, :] <= 53) & _sum_exact(lowZ[:, None] + lowW[None, :], U4)
-            Q_ok = (spanD[:, None] + spanW[None, :] <= 53) & _sum_exact(lowD[:, None] + lowW[None, :], U3)
-            tQ = tt * Q
-            s1 = P + tQ
-            ok = (t_ok[last] & par_ok[gseg])[:, None] & P_ok[gseg] & Q_ok[gseg] & _product_exact(tt, Q)
-            ok &= _twosum_exact(P, tQ, s1) & _twosum_exact(s1, np.broadcast_to(bn, s1.shape), Zn[root_pos])
-            if ok.all():
-                EZn[root_pos] = 0.0
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):  # non-finite values fail the tests
+        for i in range(len(layers) - 1):
+            Wn, bn = layers[i + 1]
+            m = Z.shape[1]
+            S = len(X) - 1
+            grid_Z = _grid(Z) if exact else None
+            if grid_Z is None:  # a value within its error bound of zero: its sign is undecided
+                bad = ~((np.abs(Z) > EZ) | ((Z == 0) & (EZ == 0)))
+                if bad.any():
+                    undecided.extend(X[np.any(bad, axis=1)].tolist())
+            # the sign of each value: that of Z (where undecided too; a NaN counts as zero)
+            pos, neg = Z > 0, Z < 0
+            root = (pos[:-1] & neg[1:]) | (neg[:-1] & pos[1:])
+            mask0 = pos[:-1] | (~neg[:-1] & pos[1:])  # the state on the segment, next to its left edge
+            seg, unit = np.nonzero(root)
+            ZL, ZR = Z[seg, unit], Z[seg + 1, unit]
+            den = ZL - ZR
+            t = ZL / den
+            multi = bool(np.any(seg[1:] == seg[:-1]))  # a segment with two roots
+            if multi:  # order them (nonzero gives seg order)
+                order = np.lexsort((t, seg))
+                seg, unit, t, ZL, ZR, den = (v[order] for v in (seg, unit, t, ZL, ZR, den))
+            certified = (grid_Z is not None
+                         and _layer_exact(grid_Z, A, t, Wn, bn)
+                         and bool(np.all(t * den == ZL)))
+            t_ok = None  # certified: every root computed without rounding
+            if multi or not certified:
+                eL, eR = EZ[seg, unit], EZ[seg + 1, unit]
+                if not certified:
+                    t_ok = (eL == 0) & (eR == 0) & _twosum_exact(ZL, -ZR, den) & (t * den == ZL) & _product_exact(t, den)
+                room = np.abs(ZL) + np.abs(ZR) - eL - eR
+                dt = np.minimum(np.where(room > 0, (eL + eR) / room, 1.0) + 4 * _U * t, 1.0)
+            if multi:
+                same = seg[1:] == seg[:-1]
+                # two roots computed without rounding and equal coincide exactly: one breakpoint, both flips
+                dup = same & (t[1:] == t[:-1])
+                if t_ok is not None:
+                    dup &= t_ok[1:] & t_ok[:-1]
+                close = same & ~dup & (t[1:] - t[:-1] <= (dt[1:] + dt[:-1]) * (1 + 4 * _U))
+                if close.any():
+                    j = np.flatnonzero(close)
+                    undecided.extend((X[seg[j]] + t[j] * (X[seg[j] + 1] - X[seg[j]])).tolist())
             else:
-                U1, U2 = EZ[:-1] @ absW.T, EZ[1:] @ absW.T
-                EZn[root_pos] = np.where(ok, 0.0, (1 - tt) * U1[gseg] + tt * U2[gseg] + dtg[:, None] * U3[gseg]
-                                         + (3 * _U + g2) * (U4[gseg] + tt * U3[gseg]) + g2 * np.abs(bn))
-        # slopes on the new segments: segment old_pos[p] starts parent p, the others start at a root
-        An = np.empty((n_new - 1, Wn.shape[0]))
-        An[old_pos[:-1]] = base_A
-        An[root_pos] = An_roots
-        magA = np.abs(A) @ absW.T
-        exact_A = _slopes_exact(Wn, A, EA == 0, magA, W_bits)
-        EAp = np.zeros_like(magA) if exact_A.all() else np.where(exact_A, 0.0, EA @ absW.T + g2 * magA)
-        EAn = np.repeat(EAp, gcounts + 1, axis=0)
-        # the two ends of the interval: exact values of every layer
-        for row, e in ((0, ends[0]), (-1, ends[1])):
-            Zn[row], EZn[row] = _rounded(e[i + 1])
-        work += S * m * Wn.shape[0] + len(gseg) * Wn.shape[0]  # what the exact path does at this layer
-        X, Z, EZ, A, EA = Xn, Zn, EZn, An, EAn
+                dup = np.zeros(max(len(seg) - 1, 0), dtype=bool)
+            counts, rank, last, gseg, gcounts, old_pos, root_pos, n_new = _insert_roots(seg, dup, S)
+            Xn = np.empty(n_new)
+            Xn[old_pos] = X
+            Xn[root_pos] = X[gseg] + t[last] * (X[gseg + 1] - X[gseg])
+            # next pre-activations (or outputs) at the old edges: direct evaluation
+            H = np.where(pos, Z, 0.0)
+            Zn = np.empty((n_new, Wn.shape[0]))
+            EZn = np.zeros_like(Zn)
+            Zn[old_pos] = H @ Wn.T + bn
+            if not certified:
+                absW = np.abs(Wn)
+                magH = np.abs(H) @ absW.T + np.abs(bn)
+                Z_bits = _bits(Z)  # once for Z: the row bits of H (its active entries) and of Z[:-1] follow
+                W_bits = _row_bits(Wn)  # once per layer, for the three exactness checks below
+                exact_H = _matvec_exact(Wn, bn, H, EZ == 0, magH, _row_bits(Z, Z_bits, pos), W_bits)
+                if not exact_H.all():
+                    g1 = (m + 2) * _U * 1.01
+                    EZn[old_pos] = np.where(exact_H, 0.0, EZ @ absW.T + g1 * magH)
+            # at the roots: z(t) = ZL + t D is affine on the parent; the mask changes one unit per root
+            D = Z[1:] - Z[:-1]
+            base_P = (mask0 * Z[:-1]) @ Wn.T
+            base_Q = (mask0 * D) @ Wn.T
+            base_A = (mask0 * A) @ Wn.T
+            sigma = np.where(neg[seg, unit], 1.0, -1.0)[:, None]
+            cols = Wn.T[unit]  # (R, m_next)
+            # the three running sums in one pass (each column is summed on its own, in the same order)
+            mn = Wn.shape[0]
+            steps = (sigma * cols)[:, None, :] * np.stack((Z[seg, unit], D[seg, unit], A[seg, unit]), axis=1)[:, :, None]
+            run = _segmented_cumsum(np.concatenate((base_P, base_Q, base_A), axis=1), steps.reshape(len(seg), 3 * mn),
+                                    seg, rank, S)[last]
+            P, Q, An_roots = run[:, :mn], run[:, mn:2 * mn], run[:, 2 * mn:]
+            tt = t[last][:, None]
+            Zn[root_pos] = (P + tt * Q) + bn  # this order: the exactness check below follows it
+            K = int(counts.max(initial=0))
+            g2 = (m + K + 6) * _U * 1.01
+            if not certified and len(gseg):
+                EZn[root_pos] = _root_bounds(Z, EZ, D, Wn, bn, absW, Z_bits, W_bits, P, Q, tt, dt[last],
+                                             t_ok[last], gseg, Zn[root_pos], g2)
+            # slopes on the new segments: segment old_pos[p] starts parent p, the others start at a root
+            An = np.empty((n_new - 1, Wn.shape[0]))
+            An[old_pos[:-1]] = base_A
+            An[root_pos] = An_roots
+            EAn = np.zeros_like(An)
+            if not certified:
+                magA = np.abs(A) @ absW.T
+                exact_A = _slopes_exact(Wn, A, EA == 0, magA, W_bits)
+                if not exact_A.all():
+                    EAn = np.repeat(np.where(exact_A, 0.0, EA @ absW.T + g2 * magA), gcounts + 1, axis=0)
+            # the two ends of the interval: exact values of every layer
+            if certified:  # computed exactly already; as _rounded gives them (a zero is +0.0)
+                Zn[[0, -1]] += 0.0
+                ends = None
+            else:
+                if ends is None:  # this layer's values at the ends are exact floats
+                    ends = [_dyadic(Z[0]), _dyadic(Z[-1])]
+                ends = [_exact_layer_values(e, layers[i + 1]) for e in ends]
+                for row, e in zip((0, -1), ends):
+                    Zn[row], EZn[row] = _rounded(e)
+            work += S * m * Wn.shape[0] + len(gseg) * Wn.shape[0]  # what the exact path does at this layer
+            exact = certified or not (EZn.any() or EAn.any())
+            X, Z, EZ, A, EA = Xn, Zn, EZn, An, EAn
     return X, Z, A, EA, undecided, work
+
+
+def _root_bounds(Z, EZ, D, Wn, bn, absW, Z_bits, W_bits, P, Q, tt, dtg, t_ok, gseg, Zr, g2):
+    """Error bounds of the next layer's values ``Zr = (P + tt Q) + bn`` at the roots (one row per root, parent
+    ``gseg``): zero where every step is certified exact, else the rounding bound of the interpolation."""
+    U3, U4 = np.abs(D) @ absW.T, np.abs(Z[:-1]) @ absW.T
+    par_ok = np.all((EZ[:-1] == 0) & (EZ[1:] == 0) & _twosum_exact(Z[1:], -Z[:-1], D), axis=1)
+    lowW, spanW = W_bits
+    lowZ, spanZ = _row_bits(Z[:-1], (Z_bits[0][:-1], Z_bits[1][:-1]))
+    lowD, spanD = _row_bits(D)
+    P_ok = (spanZ[:, None] + spanW[None, :] <= 53) & _sum_exact(lowZ[:, None] + lowW[None, :], U4)
+    Q_ok = (spanD[:, None] + spanW[None, :] <= 53) & _sum_exact(lowD[:, None] + lowW[None, :], U3)
+    tQ = tt * Q
+    s1 = P + tQ
+    ok = (t_ok & par_ok[gseg])[:, None] & P_ok[gseg] & Q_ok[gseg] & _product_exact(tt, Q)
+    ok &= _twosum_exact(P, tQ, s1) & _twosum_exact(s1, np.broadcast_to(bn, s1.shape), Zr)
+    if ok.all():
+        return 0.0
+    U1, U2 = EZ[:-1] @ absW.T, EZ[1:] @ absW.T
+    return np.where(ok, 0.0, (1 - tt) * U1[gseg] + tt * U2[gseg] + dtg[:, None] * U3[gseg]
+                    + (3 * _U + g2) * (U4[gseg] + tt * U3[gseg]) + g2 * np.abs(bn))
 
 
 def _assemble(X, Y, S, keep, exact_count=None) -> Pieces:

@@ -266,11 +266,12 @@ def _insert_roots(seg, dup, n_segments: int):
 
     ``seg`` is the segment of each root (sorted, roots in order inside a segment) and ``dup`` marks a
     root equal to the next one (such a group makes one edge, which takes the state after its last
-    root).  Returns ``(counts, rank, last, gseg, gcounts, old_pos, root_pos, n_new)``: roots per
+    root).  Returns ``(counts, rank, last, gseg, gcounts, old_pos, root_pos, starts, n_new)``: roots per
     segment, each root's rank in its segment, the last root of each group (a mask, or ``slice(None)``
-    when no two roots coincide), the segment of each new
-    edge, new edges per segment, the new positions of the old edges and of the new ones, and how
-    many edges there are now."""
+    when no two roots coincide), the segment of each new edge, new edges per segment, the new
+    positions of the old edges, of the new ones and of the new segments that start at an old edge
+    (``old_pos[:-1]``), and how many edges there are now.  The positions are index arrays, or slices
+    when every segment gets exactly one new edge (a strided copy costs less than a scatter)."""
     counts = np.bincount(seg, minlength=n_segments)
     ends = np.cumsum(counts)
     rank = np.arange(len(seg)) - np.concatenate(([0], ends[:-1]))[seg]
@@ -282,9 +283,12 @@ def _insert_roots(seg, dup, n_segments: int):
         grank = np.arange(len(gseg)) - np.concatenate(([0], gends[:-1]))[gseg]
     else:  # every root makes its own edge: the groups are the roots (``last`` selects them all)
         last, gseg, gcounts, gends, grank = slice(None), seg, counts, ends, rank
+    n_new = n_segments + 1 + len(gseg)
+    if len(gseg) == n_segments and gcounts.max(initial=0) == 1:  # old and new edges alternate
+        return counts, rank, last, gseg, gcounts, slice(0, n_new, 2), slice(1, n_new, 2), slice(0, n_new - 1, 2), n_new
     old_pos = np.arange(n_segments + 1) + np.concatenate(([0], gends))
     root_pos = old_pos[gseg] + 1 + grank
-    return counts, rank, last, gseg, gcounts, old_pos, root_pos, n_segments + 1 + len(gseg)
+    return counts, rank, last, gseg, gcounts, old_pos, root_pos, old_pos[:-1], n_new
 
 
 def _exact_step(state, Wn, eWn, bn, ebn, values: bool = True):
@@ -327,7 +331,7 @@ def _exact_step(state, Wn, eWn, bn, ebn, values: bool = True):
     if tie.any():
         t = np.flatnonzero(tie)
         dup[t] = (Pn[t + 1] * Qn[t] == Pn[t] * Qn[t + 1]).astype(bool)
-    _, rank, last, gseg, _, old_pos, root_pos, n_new = _insert_roots(seg, dup, K)
+    _, rank, last, gseg, _, old_pos, root_pos, starts, n_new = _insert_roots(seg, dup, K)
     Pe = np.empty(n_new, dtype=object)
     Qe = np.empty(n_new, dtype=object)
     Pe[old_pos], Qe[old_pos] = P, Q
@@ -344,7 +348,7 @@ def _exact_step(state, Wn, eWn, bn, ebn, values: bool = True):
     cols = WT[unit]
     An = np.empty((n_new - 1, Wn.shape[0]), dtype=object)
     Cn = np.empty_like(An)
-    An[old_pos[:-1]], Cn[old_pos[:-1]] = base_A, _shift(base_C, e1 - Ec) + bC
+    An[starts], Cn[starts] = base_A, _shift(base_C, e1 - Ec) + bC
     if len(seg):
         An[root_pos] = _segmented_cumsum(base_A, sigma * cols * Ar[:, None], seg, rank, K)[last]
         Cg = _segmented_cumsum(base_C, sigma * cols * Cr[:, None], seg, rank, K)[last]
@@ -499,14 +503,18 @@ def _twosum_exact(a, b, s):
     return (err == 0) & np.isfinite(s)
 
 
-def _segmented_cumsum(base, delta, parent, rank, n_parents):
-    """Running sums ``base[parent] + delta[first] + ... + delta[this]`` along each parent's roots (rank order)."""
+def _segmented_cumsum(base, delta, parent, rank, n_parents, counts=None):
+    """Running sums ``base[parent] + delta[first] + ... + delta[this]`` along each parent's roots (rank order).
+
+    ``parent`` is sorted; ``counts``: its ``np.bincount`` when already known."""
     out = np.empty_like(delta)
     if len(delta) == 0:
         return out
-    counts = np.bincount(parent, minlength=n_parents)
+    if counts is None:
+        counts = np.bincount(parent, minlength=n_parents)
     if counts.max() == 1:  # one root per parent (the sawtooth): the step below, once
-        return base[parent] + delta
+        # a root in every parent: parent is 0, 1, ..., n_parents - 1
+        return (base if len(parent) == n_parents else base[parent]) + delta
     if counts.max() <= 64:  # many parents, few roots each: one vectorised step per rank
         prev = base.copy()
         for k in range(int(counts.max())):
@@ -654,14 +662,14 @@ def _fast_pieces(deep: DeepReLU, lo: float, hi: float):
                     undecided.extend((X[seg[j]] + t[j] * (X[seg[j] + 1] - X[seg[j]])).tolist())
             else:
                 dup = np.zeros(max(len(seg) - 1, 0), dtype=bool)
-            counts, rank, last, gseg, gcounts, old_pos, root_pos, n_new = _insert_roots(seg, dup, S)
+            counts, rank, last, gseg, gcounts, old_pos, root_pos, starts, n_new = _insert_roots(seg, dup, S)
             Xn = np.empty(n_new)
             Xn[old_pos] = X
             Xn[root_pos] = X[gseg] + t[last] * (X[gseg + 1] - X[gseg])
             # next pre-activations (or outputs) at the old edges: direct evaluation
             H = np.where(pos, Z, 0.0)
             Zn = np.empty((n_new, Wn.shape[0]))
-            EZn = np.zeros_like(Zn)
+            EZn = np.zeros(Zn.shape)  # (np.zeros: pages that stay zero cost nothing)
             Zn[old_pos] = H @ Wn.T + bn
             if not certified:
                 absW = np.abs(Wn)
@@ -673,18 +681,18 @@ def _fast_pieces(deep: DeepReLU, lo: float, hi: float):
                     g1 = (m + 2) * _U * 1.01
                     EZn[old_pos] = np.where(exact_H, 0.0, EZ @ absW.T + g1 * magH)
             # at the roots: z(t) = ZL + t D is affine on the parent; the mask changes one unit per root
+            # the three running sums in one pass (each column is summed on its own, in the same order): of
+            # the values P and the differences Q = D @ W.T at the left edge, and of the slopes
             D = Z[1:] - Z[:-1]
-            base_P = (mask0 * Z[:-1]) @ Wn.T
-            base_Q = (mask0 * D) @ Wn.T
-            base_A = (mask0 * A) @ Wn.T
+            base = np.empty((S, 3, Wn.shape[0]))
+            for j, M in enumerate((Z[:-1], D, A)):
+                np.matmul(mask0 * M, Wn.T, out=base[:, j])
             sigma = np.where(neg[seg, unit], 1.0, -1.0)[:, None]
             cols = Wn.T[unit]  # (R, m_next)
-            # the three running sums in one pass (each column is summed on its own, in the same order)
-            mn = Wn.shape[0]
-            steps = (sigma * cols)[:, None, :] * np.stack((Z[seg, unit], D[seg, unit], A[seg, unit]), axis=1)[:, :, None]
-            run = _segmented_cumsum(np.concatenate((base_P, base_Q, base_A), axis=1), steps.reshape(len(seg), 3 * mn),
-                                    seg, rank, S)[last]
-            P, Q, An_roots = run[:, :mn], run[:, mn:2 * mn], run[:, 2 * mn:]
+            # at the roots Z[seg, unit] = ZL and D[seg, unit] = ZR - ZL = -den (the same rounded difference)
+            steps = (sigma * cols)[:, None, :] * np.stack((ZL, -den, A[seg, unit]), axis=1)[:, :, None]
+            run = _segmented_cumsum(base, steps, seg, rank, S, counts)[last]
+            P, Q, An_roots = run[:, 0], run[:, 1], run[:, 2]
             tt = t[last][:, None]
             Zn[root_pos] = (P + tt * Q) + bn  # this order: the exactness check below follows it
             K = int(counts.max(initial=0))
@@ -692,11 +700,11 @@ def _fast_pieces(deep: DeepReLU, lo: float, hi: float):
             if not certified and len(gseg):
                 EZn[root_pos] = _root_bounds(Z, EZ, D, Wn, bn, absW, Z_bits, W_bits, P, Q, tt, dt[last],
                                              t_ok[last], gseg, Zn[root_pos], g2)
-            # slopes on the new segments: segment old_pos[p] starts parent p, the others start at a root
+            # slopes on the new segments: segment starts[p] starts parent p, the others start at a root
             An = np.empty((n_new - 1, Wn.shape[0]))
-            An[old_pos[:-1]] = base_A
+            An[starts] = base[:, 2]
             An[root_pos] = An_roots
-            EAn = np.zeros_like(An)
+            EAn = np.zeros(An.shape)
             if not certified:
                 magA = np.abs(A) @ absW.T
                 exact_A = _slopes_exact(Wn, A, EA == 0, magA, W_bits)
@@ -810,6 +818,8 @@ def _float_pass(deep, lo, hi, kind):
     X, Y, S, ES, undecided, work = _fast_pieces(deep, lo, hi)
     if kind == "activation":
         keep = np.ones(len(X) - 2, dtype=bool)
+    elif not ES.any():  # every slope computed without rounding: the test below reduces to dS != 0
+        keep = np.any(S[1:] - S[:-1] != 0, axis=1)
     else:
         dS = np.abs(S[1:] - S[:-1])
         bound = (ES[1:] + ES[:-1]) * (1 + 4 * _U) + 2 * _U * (np.abs(S[1:]) + np.abs(S[:-1]))

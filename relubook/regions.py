@@ -165,17 +165,18 @@ def _dyadic(a):
     mant, ex = np.frexp(a)
     m = (mant * 2.0**53).astype(np.int64)
     exps = ex.astype(np.int64) - 53
-    e = int(exps[m != 0].min()) if np.any(m != 0) else 0
-    ints = np.array([int(v) << int(x - e) if v else 0 for v, x in zip(m.ravel(), exps.ravel())], dtype=object)
-    return ints.reshape(a.shape), e
+    nz = m != 0
+    e = int(exps[nz].min()) if nz.any() else 0
+    # Python ints, shifted one by one (object arrays): m << (exps - e), and 0 for a zero
+    return m.astype(object) << np.where(nz, exps - e, 0).astype(object), e
 
 
 def _exact_layer_values(h, layer, relu: bool = True):
-    """Exact pre-activations ``(ints, exponent)`` of ``layer = (W, b)`` at one point, from the exact
-    pre-activations ``h = (ints, exponent)`` of the layer before (``relu=False``: ``h`` is the input itself).
+    """Exact pre-activations ``(ints, exponent)`` of a layer at one point, from the exact pre-activations
+    ``h = (ints, exponent)`` of the layer before (``relu=False``: ``h`` is the input itself).
 
-    Integer arithmetic on the dyadic values of the weights."""
-    (Wi, eW), (bi, eb) = _dyadic(layer[0]), _dyadic(layer[1])
+    Integer arithmetic on the dyadic values of the weights: ``layer = (_dyadic(W), _dyadic(b))``."""
+    (Wi, eW), (bi, eb) = layer
     h, eh = h
     if relu:
         h = np.array([v if v > 0 else 0 for v in h], dtype=object)
@@ -285,7 +286,8 @@ def _insert_roots(seg, dup, n_segments: int):
         last, gseg, gcounts, gends, grank = slice(None), seg, counts, ends, rank
     n_new = n_segments + 1 + len(gseg)
     if len(gseg) == n_segments and gcounts.max(initial=0) == 1:  # old and new edges alternate
-        return counts, rank, last, gseg, gcounts, slice(0, n_new, 2), slice(1, n_new, 2), slice(0, n_new - 1, 2), n_new
+        old_pos, root_pos, starts = slice(0, n_new, 2), slice(1, n_new, 2), slice(0, n_new - 1, 2)
+        return counts, rank, last, gseg, gcounts, old_pos, root_pos, starts, n_new
     old_pos = np.arange(n_segments + 1) + np.concatenate(([0], gends))
     root_pos = old_pos[gseg] + 1 + grank
     return counts, rank, last, gseg, gcounts, old_pos, root_pos, old_pos[:-1], n_new
@@ -609,7 +611,8 @@ def _fast_pieces(deep: DeepReLU, lo: float, hi: float):
     """
     layers = deep.layers
     # exact values at the two ends lo and hi, layer by layer; None where the floats Z[0], Z[-1] are exact
-    ends = [_exact_layer_values(_dyadic(np.array([x])), layers[0], relu=False) for x in (lo, hi)]
+    first = (_dyadic(layers[0][0]), _dyadic(layers[0][1]))
+    ends = [_exact_layer_values(_dyadic(np.array([x])), first, relu=False) for x in (lo, hi)]
     W0 = layers[0][0]
     X = np.array([lo, hi])
     Z, EZ = (np.array(v) for v in zip(*(_rounded(e) for e in ends)))
@@ -624,7 +627,8 @@ def _fast_pieces(deep: DeepReLU, lo: float, hi: float):
             m = Z.shape[1]
             S = len(X) - 1
             grid_Z = _grid(Z) if exact else None
-            if grid_Z is None:  # a value within its error bound of zero: its sign is undecided
+            if grid_Z is None:  # (else every value is exact and finite: no sign in doubt)
+                # a value within its error bound of zero: its sign is undecided
                 bad = ~((np.abs(Z) > EZ) | ((Z == 0) & (EZ == 0)))
                 if bad.any():
                     undecided.extend(X[np.any(bad, axis=1)].tolist())
@@ -647,7 +651,8 @@ def _fast_pieces(deep: DeepReLU, lo: float, hi: float):
             if multi or not certified:
                 eL, eR = EZ[seg, unit], EZ[seg + 1, unit]
                 if not certified:
-                    t_ok = (eL == 0) & (eR == 0) & _twosum_exact(ZL, -ZR, den) & (t * den == ZL) & _product_exact(t, den)
+                    t_ok = ((eL == 0) & (eR == 0) & _twosum_exact(ZL, -ZR, den) & (t * den == ZL)
+                            & _product_exact(t, den))
                 room = np.abs(ZL) + np.abs(ZR) - eL - eR
                 dt = np.minimum(np.where(room > 0, (eL + eR) / room, 1.0) + 4 * _U * t, 1.0)
             if multi:
@@ -685,8 +690,8 @@ def _fast_pieces(deep: DeepReLU, lo: float, hi: float):
             # the values P and the differences Q = D @ W.T at the left edge, and of the slopes
             D = Z[1:] - Z[:-1]
             base = np.empty((S, 3, Wn.shape[0]))
-            for j, M in enumerate((Z[:-1], D, A)):
-                np.matmul(mask0 * M, Wn.T, out=base[:, j])
+            for k, M in enumerate((Z[:-1], D, A)):
+                np.matmul(mask0 * M, Wn.T, out=base[:, k])
             sigma = np.where(neg[seg, unit], 1.0, -1.0)[:, None]
             cols = Wn.T[unit]  # (R, m_next)
             # at the roots Z[seg, unit] = ZL and D[seg, unit] = ZR - ZL = -den (the same rounded difference)
@@ -717,7 +722,8 @@ def _fast_pieces(deep: DeepReLU, lo: float, hi: float):
             else:
                 if ends is None:  # this layer's values at the ends are exact floats
                     ends = [_dyadic(Z[0]), _dyadic(Z[-1])]
-                ends = [_exact_layer_values(e, layers[i + 1]) for e in ends]
+                layer = (_dyadic(Wn), _dyadic(bn))
+                ends = [_exact_layer_values(e, layer) for e in ends]
                 for row, e in zip((0, -1), ends):
                     Zn[row], EZn[row] = _rounded(e)
             work += S * m * Wn.shape[0] + len(gseg) * Wn.shape[0]  # what the exact path does at this layer

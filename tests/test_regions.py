@@ -220,6 +220,44 @@ def test_float32_torch_module_counted_on_its_float32_values():
     assert rb.count_linear_regions(seq, -2, 2) == rb.count_linear_regions(seq, -2, 2, exact=True)
 
 
+def test_grid_of_an_array():
+    # (g, h): every entry a multiple of 2**g (the lowest bit set in any), |entries| < 2**h, h - g <= 53
+    assert regions._grid(np.array([[0.75, -2.0], [0.0, 1.5]])) == (-2, 2)
+    assert regions._grid(np.array([-(2.0**52) - 1, 3.0])) == (0, 53)
+    assert regions._grid(np.array([2.0**-900, -(2.0**-940)])) == (-940, -899)
+    assert regions._grid(np.zeros((2, 3))) == regions._grid(np.zeros(0)) == regions._NO_BITS
+    # None: more than 53 bits, not finite, or too small to scale up to integers (no test decided there)
+    for a in ([1.0, 2.0**-53], [2.0**53], [1.0, np.nan], [np.inf, 1.0], [-np.inf], [0.1, 1.0], [5e-324, 2.0**-1030]):
+        assert regions._grid(np.array(a)) is None, a
+
+
+def test_dyadic_layers_are_certified_exact_without_per_entry_tests(monkeypatch):
+    # the sawtooth's values are dyadic: every layer is certified from whole-array grids, so the per-entry
+    # exactness tests (which start from _bits) never run, and the count is that of exact arithmetic
+    def no_bits(*args):
+        raise AssertionError("a per-entry exactness test ran")
+
+    monkeypatch.setattr(regions, "_bits", no_bits)
+    assert regions.count_linear_regions(sawtooth(12), 0.0, 1.0) == 2**12
+    assert regions.count_linear_regions(sawtooth(5, form="telgarsky"), 0.0, 1.0) == 2**5
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(seed=st.integers(0, 10_000), widths=st.lists(st.integers(1, 4), min_size=1, max_size=6),
+       bits=st.sampled_from([2, 3, 24, 48]), scale=st.sampled_from([2.0**-1000, 1.0, 2.0**900]))
+def test_dyadic_networks_counted_as_exact_arithmetic_counts_them(seed, widths, bits, scale):
+    # dyadic weights: layers whose grids fit a float are certified exact whole (short weights; with more bits
+    # the roots are not dyadic and the per-entry tests decide), the others are bounded as usual
+    rng = np.random.default_rng(seed)
+    sizes = [1, *widths, 1]
+    layers = [(rng.integers(-2**bits, 2**bits, (b, a)) / 2.0**bits, rng.integers(-2**bits, 2**bits, b) / 2.0**bits)
+              for a, b in zip(sizes[:-1], sizes[1:])]
+    net = DeepReLU(layers[:-1] + [(layers[-1][0] * scale, layers[-1][1] * scale)])
+    for kind in ("pieces", "activation"):
+        assert regions.count_linear_regions(net, -2.0, 2.0, kind) == regions.count_linear_regions(net, -2.0, 2.0, kind,
+                                                                                                     exact=True)
+
+
 def test_undecided_error_names_exact_mode(monkeypatch):
     monkeypatch.setattr(regions, "EXACT_FALLBACK_BUDGET", 0)
     # R(3x) fl(1/3) - R(x): the slopes differ by 3 fl(1/3) - 1 = -2^-54, below what float can resolve

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .memo import memoised
 from .nets import DeepReLU, ShallowReLU
 from .validate import finite_result, check_size, as_array, check_choice, check_int, check_interval, check_real
 
@@ -142,6 +143,7 @@ def loglog_slope(n, err) -> float:
     return float(np.polyfit(np.log(n), np.log(err), 1)[0])
 
 
+@memoised
 def train_square(width: int, a: float = -1.0, b: float = 1.0, *, steps: int = 1500, lr: float = 0.02,
                  n_points: int = 201, seed: int = 0, start: ShallowReLU | None = None, device=None):
     """Train ``x -> c + B R(W x + b)`` with ``width`` units on ``x^2`` (MSE, full-batch Adam).
@@ -150,7 +152,8 @@ def train_square(width: int, a: float = -1.0, b: float = 1.0, *, steps: int = 15
     equally spaced points of ``[a, b]`` and takes ``steps`` full-batch Adam steps in float64 on
     ``device`` (default :func:`relubook.device`).  ``start``, a one-input scalar
     :class:`ShallowReLU` with ``width`` units, replaces the random initialisation.  Returns ``(net, losses)``: the trained network as
-    a :class:`ShallowReLU` and the training MSE before training and after each step.
+    a :class:`ShallowReLU` and the training MSE before training and after each step.  Memoised under
+    ``RELUBOOK_MEMO`` (:mod:`relubook.memo`; a call with a ``start`` network is always computed).
     """
     import torch
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from .device import shifted
+from .memo import memoised
 from .nets import ShallowReLU, relu
 from .validate import check_bool, check_budget, check_size, as_array, as_points, check_choice, check_int, check_real
 
@@ -502,6 +503,7 @@ def noisy_sample(n: int, noise: float = 0.1, seed: int = 0):
     return x, truth(x) + noise * rng.standard_normal(n), truth
 
 
+@memoised
 def train_same_width(x, y, width: int | None = None, steps: int = 2000, lr: float = 1e-2, seed: int = 0, tol: float = 1e-6):
     """Train a one-hidden-layer ReLU net of ``width`` units on 1-D data with full-batch Adam.
 
@@ -510,7 +512,7 @@ def train_same_width(x, y, width: int | None = None, steps: int = 2000, lr: floa
     Returns a dict with ``max_err`` (max absolute error at every step),
     ``hit`` (first step with max error below ``tol``, or ``None``), ``dead``
     (units inactive at every data point at the end), ``width``, ``steps`` and
-    the trained ``net`` as a :class:`ShallowReLU`.
+    the trained ``net`` as a :class:`ShallowReLU`.  Memoised under ``RELUBOOK_MEMO`` (:mod:`relubook.memo`).
     """
     import torch
 

@@ -46,6 +46,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .device import generator
+from .memo import memoised
 from .nets import DeepReLU, ShallowReLU
 from .validate import as_sequence, check_int, check_real, check_size
 
@@ -475,11 +476,13 @@ def hanin_rolnick_line(n: int, sigma_w: float, sigma_b: float) -> float:
     return 1.0 + n * (2.0 / np.pi) * float(np.arctan(sigma_w / sigma_b))
 
 
+@memoised
 def line_region_counts(widths, n_nets: int, sigma_w: float, sigma_b: float, rng=None) -> np.ndarray:
     """Activation regions on ``[-1, 1]`` of ``n_nets`` random one-input networks (exact counts).
 
     Weights ``N(0, sigma_w^2 / fan_in)`` (for one input and one layer: ``N(0, sigma_w^2)``), biases
-    ``N(0, sigma_b^2)``, hidden ``widths``.
+    ``N(0, sigma_b^2)``, hidden ``widths``.  Memoised under ``RELUBOOK_MEMO`` (:mod:`relubook.memo`;
+    a call with a generator object as ``rng`` is always computed).
     """
     from .regions import count_linear_regions
 

@@ -31,6 +31,7 @@ from typing import Callable
 import torch
 import numpy as np
 
+from .memo import memoised
 from .validate import check_bool, check_budget, check_choice, check_device, check_dtype, check_int
 
 __all__ = [
@@ -282,6 +283,8 @@ def second_moments(
     layer and the factor's logarithm is carried along (biases are divided by
     the same factor, so the network computed is unchanged).  With a ``generator``, the ensemble is
     drawn and run on the generator's device, so a CPU generator gives the same numbers everywhere.
+    Memoised under ``RELUBOOK_MEMO`` (:mod:`relubook.memo`; a CPU ``generator`` is keyed by its state
+    and left as a real call leaves it).
     """
 
     _scheme(scheme)
@@ -298,6 +301,30 @@ def second_moments(
         # a generator draws on its own device: compute there, so that the same generator gives the
         # same numbers on a CPU-only machine and on a GPU machine
         device = generator.device
+    if generator is None:  # torch's global generator, which the memo's key and a hit's restore cover
+        return _second_moments(scheme, width, depth, n_models, n_inputs, bias, None, dtype, device)[0]
+    if generator.device.type == "cpu":  # keyed by the generator's state (plain data)
+        out, after = _second_moments(scheme, width, depth, n_models, n_inputs, bias,
+                                     generator.get_state().numpy(), dtype, device)
+        generator.set_state(torch.from_numpy(after))
+        return out
+    return _second_moments_drawn(scheme, width, depth, n_models, n_inputs, bias, generator, dtype, device)
+
+
+@memoised
+def _second_moments(scheme, width, depth, n_models, n_inputs, bias, state, dtype, device):
+    """:func:`second_moments` for checked arguments, drawn from torch's global generator (``state``
+    ``None``) or from a CPU generator in ``state`` (a uint8 array, plain data, so that the call can be
+    memoised); returns the moments and the generator's state after the call (``None`` for the global one)."""
+    if state is None:
+        return _second_moments_drawn(scheme, width, depth, n_models, n_inputs, bias, None, dtype, device), None
+    gen = torch.Generator()
+    gen.set_state(torch.from_numpy(state.copy()))
+    out = _second_moments_drawn(scheme, width, depth, n_models, n_inputs, bias, gen, dtype, device)
+    return out, gen.get_state().numpy()
+
+
+def _second_moments_drawn(scheme, width, depth, n_models, n_inputs, bias, generator, dtype, device):
     h = torch.randn((n_models, width, n_inputs), generator=generator, dtype=dtype, device=device)
     log_q = [torch.log(h.square().mean()).double()]
     log_scale = torch.zeros((), dtype=torch.float64, device=device)  # true activations = exp(log_scale) * h

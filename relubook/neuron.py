@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .device import generator
+from .memo import memoised
 from .nets import DeepReLU, ShallowReLU, relu
 from .validate import finite_result, check_budget, check_size, as_sequence, as_array, as_points, check_choice, check_int, check_interval, check_real
 
@@ -323,7 +324,8 @@ def active_probability_mc(b, sigma, d, n: int = 100_000, inputs: str = "sphere",
 
     Draws ``n`` independent pairs ``(w, x)`` in one vectorised step (``w``
     Gaussian; ``x`` Gaussian, or Gaussian rescaled to the sphere of radius
-    ``sqrt(d)``) and counts active neurons.
+    ``sqrt(d)``) and counts active neurons.  Memoised under ``RELUBOOK_MEMO``
+    (:mod:`relubook.memo`; a generator ``rng`` is keyed by its state and left as a real call leaves it).
     """
     b = check_real(b, "b")
     sigma = check_real(sigma, "sigma", positive=True)
@@ -333,7 +335,28 @@ def active_probability_mc(b, sigma, d, n: int = 100_000, inputs: str = "sphere",
     check_choice(inputs, "inputs", INPUT_MODELS)
     if rng is not None and not isinstance(rng, np.random.Generator):
         rng = check_int(rng, "rng", minimum=0)
-    rng = generator(rng)  # None: the generator rb.seed set
+    if isinstance(rng, np.random.Generator):
+        state = rng.bit_generator.state
+        if hasattr(np.random, str(state.get("bit_generator"))):  # a numpy bit generator: keyed by its state
+            result, after = _active_probability_mc(b, sigma, d, n, inputs, state)
+            rng.bit_generator.state = after
+            return result
+        return _active_probability_mc_drawn(b, sigma, d, n, inputs, rng)
+    return _active_probability_mc(b, sigma, d, n, inputs, rng)[0]
+
+
+@memoised
+def _active_probability_mc(b, sigma, d, n, inputs, rng):
+    """:func:`active_probability_mc` for checked arguments, ``rng`` ``None``, a seed or a bit generator's
+    state (plain data, so that the call can be memoised); returns the result and the state after it."""
+    if isinstance(rng, dict):
+        gen = np.random.Generator(getattr(np.random, rng["bit_generator"])())
+        gen.bit_generator.state = rng
+        return _active_probability_mc_drawn(b, sigma, d, n, inputs, gen), gen.bit_generator.state
+    return _active_probability_mc_drawn(b, sigma, d, n, inputs, generator(rng)), None  # None: rb.seed's
+
+
+def _active_probability_mc_drawn(b, sigma, d, n, inputs, rng):
     w = rng.normal(0.0, sigma, size=(n, d))
     x = rng.normal(size=(n, d))
     if inputs == "sphere":

@@ -144,9 +144,16 @@ test-assignments: venv
 public-export: venv
 	$(BIN)/python -m bookkit.public . _build/public $(if $(PUBLIC_REPOSITORY),--public-repository $(PUBLIC_REPOSITORY))
 
-# JOBS pytest-xdist workers, the slow tests handed out as workers free up (--dist worksteal)
+# JOBS pytest-xdist workers, the longest tests handed out as workers free up (--dist worksteal).
+# Tests marked slow (scale tests of what a smaller case checks in make test: the exact count of a
+# depth-20 compositional network, half a minute of one core) run in `make test-slow`, which .ci/run
+# runs after make test.
 test-unit: venv
-	$(PIN) $(BIN)/python -m pytest tests -q -n $(JOBS) --dist worksteal
+	$(PIN) $(BIN)/python -m pytest tests -q -n $(JOBS) --dist worksteal -m "not slow"
+
+.PHONY: test-slow
+test-slow: venv
+	$(PIN) $(BIN)/python -m pytest tests -q -n $(JOBS) --dist worksteal -m slow
 
 # The notebook edition (bookkit/notebooks.py): one plain .ipynb per chapter for each edition, glued
 # numbers from the executed build (make book's jupyter-cache, so nothing runs again), a zip of each

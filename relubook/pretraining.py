@@ -334,20 +334,34 @@ class Study:
         that should just touch zero (the copy of a wave at its valleys) dip below it on an interval
         far narrower than float32 resolution; those slivers are real pieces of the stored network,
         and the default ``min_width=1e-6`` leaves them out of the count.  ``min_width=0`` gives the
-        exact count of the stored network.
+        exact count of the stored network.  The counts are memoised under ``RELUBOOK_MEMO``
+        (:mod:`relubook.memo`), keyed by the stored weights.
         """
-        from .regions import affine_pieces
-
         min_width = check_real(min_width, "min_width", nonnegative=True)
-        out = []
-        for m in range(self.n_models):
-            edges = affine_pieces(self.network(curve, kind, m, epoch), 0.0, 1.0).edges
-            out.append(max(1, int(np.sum(np.diff(edges) >= min_width))) if min_width > 0 else len(edges) - 1)
-        return np.array(out)
+        c, k = self._index(curve, kind)
+        epoch = self.epochs if epoch is None else check_int(epoch, "epoch", minimum=0, maximum=self.epochs)
+        if epoch not in self.snapshots:
+            raise ValueError(f"epoch must be a snapshot epoch {sorted(self.snapshots)}; got {epoch}")
+        rows = np.array([int(self.position[c, k, m]) for m in range(self.n_models)])
+        return _stored_pieces([(W[rows], b[rows]) for W, b in self.snapshots[epoch]], min_width)
 
     def predictions(self, curve: str, kind: str, model: int, epoch: int | None = None) -> np.ndarray:
         """Outputs of one model on the study's points at a snapshot epoch."""
         return self.network(curve, kind, model, epoch)(self.x)
+
+
+@memoised
+def _stored_pieces(layers, min_width: float) -> np.ndarray:
+    """:meth:`Study.pieces` for the stacked weights ``layers`` (``(W, b)`` per layer, model axis first) of
+    the models to count, read as float64 (plain data, so that the count can be memoised)."""
+    from .regions import affine_pieces
+
+    out = []
+    for m in range(layers[0][0].shape[0]):
+        net = DeepReLU([(W[m].astype(np.float64), b[m].astype(np.float64)) for W, b in layers])
+        edges = affine_pieces(net, 0.0, 1.0).edges
+        out.append(max(1, int(np.sum(np.diff(edges) >= min_width))) if min_width > 0 else len(edges) - 1)
+    return np.array(out)
 
 
 def _checked_list(values, name, allowed):

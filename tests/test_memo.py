@@ -116,3 +116,33 @@ def test_a_study_read_back_is_the_study_computed(memo_dir):
     assert np.array_equal(read.loss, computed.loss) and read.curves == computed.curves
     assert set(read.snapshots) == set(computed.snapshots)
     assert len(list(memo_dir.glob("relubook.pretraining.run_study-*.pkl"))) == 1
+
+
+def test_a_generator_passed_in_is_keyed_by_its_state_and_left_as_a_real_call_leaves_it(memo_dir, monkeypatch):
+    from relubook import initialization, neuron
+
+    def run():
+        g = np.random.default_rng(3)
+        t = torch.Generator().manual_seed(4)
+        p = neuron.active_probability_mc(0.5, 1.0, 4, n=500, rng=g)
+        q = initialization.second_moments("he", width=8, depth=3, n_models=2, generator=t)
+        return p, q, g.random(), torch.rand(1, generator=t).item()
+
+    monkeypatch.delenv(memo.ENV)
+    computed = run()
+    monkeypatch.setenv(memo.ENV, str(memo_dir))
+    for _ in range(2):  # written, then read back
+        p, q, after_g, after_t = run()
+        assert p == computed[0] and torch.equal(q, computed[1]) and (after_g, after_t) == computed[2:]
+    assert len(list(memo_dir.glob("*.pkl"))) == 2
+
+
+def test_piece_counts_of_a_study_read_back_are_those_computed(memo_dir, monkeypatch):
+    kw = dict(curves=("x^3",), n_models=2, epochs=4, pretrain_epochs=2, n_points=20, snapshot_every=2, progress=False)
+    rb.seed(0)
+    study = pretraining.run_study(**kw)
+    counts = [study.pieces("x^3", k, 2) for k in study.types]
+    assert [study.pieces("x^3", k, 2).tolist() for k in study.types] == [c.tolist() for c in counts]
+    assert list(memo_dir.glob("relubook.pretraining._stored_pieces-*.pkl"))  # the second round read them
+    monkeypatch.delenv(memo.ENV)
+    assert [study.pieces("x^3", k, 2).tolist() for k in study.types] == [c.tolist() for c in counts]

@@ -245,6 +245,10 @@ def _svg_parts(svg: str) -> tuple[list[str], list[str], tuple[float, float]]:
 #: place of the x and y axis when the recorder reuses an axis drawn for an earlier state.
 _AXIS_GROUP = "matplotlib.axis_"
 _MARK_IDS = ("relubook-reused-xaxis", "relubook-reused-yaxis")
+#: The same for the axes' legend (``legend_1``).
+_LEGEND_GROUP = "legend_"
+_LEGEND_MARK = "relubook-reused-legend"
+_REF = re.compile(r'href="#([^"]+)"|url\(#([^)]+)\)')
 
 
 def _mark(gid: str):
@@ -276,6 +280,79 @@ def _one_axis_signature(ax, which: str) -> tuple:
     return tuple(sig)
 
 
+def _font_signature(fp) -> tuple:
+    return (tuple(fp.get_family()), fp.get_style(), fp.get_variant(), fp.get_weight(), fp.get_stretch(),
+            fp.get_size(), fp.get_math_fontfamily(), fp.get_file())
+
+
+def _text_signature(t) -> tuple:
+    return (t.get_text(), str(t.get_color()), t.get_alpha(), t.get_visible(), t.get_rotation(),
+            t.get_horizontalalignment(), t.get_verticalalignment(), t.get_usetex(), t.get_linespacing(),
+            _font_signature(t.get_fontproperties()), t.get_bbox_patch() is not None)
+
+
+def _handle_signature(h):
+    import matplotlib.lines as mlines
+    import matplotlib.patches as mpatches
+
+    if type(h) is mlines.Line2D:
+        return ("line", str(h.get_color()), str(h.get_linestyle()), h.get_linewidth(), str(h._dash_pattern),
+                str(h.get_marker()), h.get_markersize(), str(h.get_markerfacecolor()),
+                str(h.get_markerfacecoloralt()), str(h.get_markeredgecolor()), h.get_markeredgewidth(),
+                h.get_fillstyle(), str(h.get_markevery()), h.get_drawstyle(), h.get_alpha(), h.get_visible(),
+                h.get_dash_capstyle(), h.get_solid_capstyle(), h.get_dash_joinstyle(), h.get_solid_joinstyle(),
+                h.get_antialiased(), h.get_gapcolor() is not None and str(h.get_gapcolor()),
+                tuple(map(float, h.get_xdata())), tuple(map(float, h.get_ydata())), h.get_path_effects() == [])
+    if type(h) in (mpatches.Rectangle, mpatches.Patch):
+        return ("patch", type(h).__name__, tuple(h.get_facecolor()), tuple(h.get_edgecolor()), str(h.get_hatch()),
+                str(getattr(h, "_hatch_color", None)), h.get_linewidth(), str(h.get_linestyle()),
+                str(h._dash_pattern), h.get_alpha(), h.get_visible(), h.get_fill(), h.get_capstyle(),
+                h.get_joinstyle(), h.get_antialiased(), h.get_path_effects() == [],
+                tuple(h.get_bbox().bounds) if hasattr(h, "get_bbox") else None)
+    return None
+
+
+def _boxstyle(style) -> tuple:
+    return (type(style).__name__, repr(sorted(vars(style).items())))
+
+
+def legend_signature(ax):
+    """What the axes' legend draws from, or ``None`` for a legend this does not describe (placed
+    ``"best"``, on the data; with a kind of handle other than a line or a patch; beside another
+    legend; with path effects or a shadow).  Two states with the same signature draw the legend
+    the same, given the same fixed layout."""
+    import matplotlib.legend as mlegend
+
+    legend = ax.get_legend()
+    if legend is None or not legend.get_visible() or legend._loc in (0, "best") or legend.shadow:
+        return None
+    if type(legend) is not mlegend.Legend or any(isinstance(a, mlegend.Legend) for a in ax.get_children()
+                                                 if a is not legend):
+        return None
+    if legend.get_path_effects() or legend.get_clip_on() and legend.get_clip_path() is not None:
+        return None
+    frame = legend.legendPatch
+    sig = [ax.get_position().bounds, ax.figure.dpi, legend._loc, tuple(legend.get_bbox_to_anchor().bounds),
+           legend._ncols, legend._mode, legend.borderpad, legend.labelspacing, legend.handlelength,
+           legend.handleheight, legend.handletextpad, legend.borderaxespad, legend.columnspacing,
+           legend.markerscale, legend.numpoints, legend.scatterpoints, legend._alignment, legend.get_alpha(),
+           legend._fontsize, str(legend._legend_box.align) if legend._legend_box is not None else None,
+           _text_signature(legend.get_title()),
+           (tuple(frame.get_facecolor()), tuple(frame.get_edgecolor()), frame.get_linewidth(),
+            str(frame.get_linestyle()), frame.get_alpha(), frame.get_visible(), _boxstyle(frame.get_boxstyle()),
+            frame.get_mutation_scale(), frame.get_path_effects() == [])]
+    texts = legend.get_texts()
+    handles = legend.legend_handles
+    if len(handles) != len(texts):
+        return None
+    for t, h in zip(texts, handles):
+        hs = _handle_signature(h)
+        if hs is None:
+            return None
+        sig.append((_text_signature(t), hs))
+    return tuple(sig)
+
+
 def axis_signatures(ax) -> tuple[tuple, tuple]:
     """The x axis' and the y axis' signature: everything each draws from besides the fixed layout
     (its limits and scale, tick locations and labels with the formatter's offset, axis label, tick
@@ -303,13 +380,35 @@ class StateRecorder:
         self.size = None
         self.reuse_axes = bool(reuse_axes)
         self.reused = 0  # states that reused an earlier state's axes (for tests)
+        self.legends_reused = 0  # states that reused an earlier state's legend
         self._axes = {}  # one axis' signature -> its drawn element
+        self._legends = {}  # a legend's signature -> its drawn element
         self._text2path = mtext.TextToPath()
+        self._metrics = {}  # (text, font, ismath, dpi) -> (width, height, descent) of the SVG renderer
+
+    def _text_metrics(self, original):
+        """``matplotlib.text._get_text_metrics_with_cache`` with one cache for every SVG renderer of
+        this recorder.  Matplotlib caches text metrics per renderer, and ``savefig`` makes a new one
+        for each state, so each state measured its tick labels, legend entries and title afresh;
+        the SVG renderer's metrics are those of the shared ``TextToPath`` (they depend on nothing
+        else), so one cache gives the same numbers."""
+        from matplotlib.backends.backend_svg import RendererSVG
+
+        cache, text2path = self._metrics, self._text2path
+
+        def metrics(renderer, text, fontprop, ismath, dpi):
+            if type(renderer) is not RendererSVG or renderer._text2path is not text2path:
+                return original(renderer, text, fontprop, ismath, dpi)
+            prop = fontprop.copy()
+            key = (text, prop, ismath, dpi)
+            found = cache.get(key)
+            if found is None:
+                found = cache[key] = text2path.get_text_width_height_descent(text, prop, ismath)
+            return found
+
+        return metrics
 
     def record(self, **params) -> list[str]:
-        import matplotlib
-        import matplotlib.text as mtext
-
         live = self.live
         if live.fig is None or not live.in_place:
             live.fig, live.ax = live._new()
@@ -317,7 +416,7 @@ class StateRecorder:
             live.fig.canvas.draw()
             live.in_place = len(live.fig.axes) == 1
             live.fig.set_layout_engine("none")
-            self._axes = {}
+            self._axes, self._legends = {}, {}
         else:
             live._reset(live.ax)
             live.draw(live.ax, **params)
@@ -332,23 +431,19 @@ class StateRecorder:
         for axis, gid, kept in zip(axes_drawn, _MARK_IDS, reuse):
             if kept is not None:
                 axis.draw = _mark(gid)  # the instance attribute hides Axis.draw for this draw only
-        buf = io.StringIO()
-        # The layout is fixed (set_layout_engine("none") leaves a placeholder engine), but savefig
-        # draws the whole figure once more "for the layout" whenever any engine is set: without the
-        # placeholder it draws once, the same picture, in half the time.
-        # Every SVG renderer makes its own TextToPath, whose mathtext parser caches by instance: one
-        # shared for all the states keeps a label such as $F'(x)$ parsed once, not once per state.
-        engine, live.fig._layout_engine = live.fig.get_layout_engine(), None
-        make, mtext.TextToPath = mtext.TextToPath, lambda: self._text2path
+        # the legend likewise, as a whole (legend_signature)
+        legend_sig = legend_signature(live.ax) if signatures[0] is not None else None
+        legend_kept = self._legends.get(legend_sig) if legend_sig is not None else None
         try:
-            with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "relubook", "svg.id": None}):
-                live.fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+            items, ids, size = self._savefig(live.ax.get_legend() if legend_kept is not None else None)
+            if legend_kept is not None and not self._refs_found(legend_kept, items, ids):
+                # the kept legend refers to a definition (a marker's path, a clip path) that an
+                # earlier state drew elsewhere and this one does not: draw the legend after all
+                legend_kept = None
+                items, ids, size = self._savefig(None)
         finally:
-            live.fig._layout_engine = engine
-            mtext.TextToPath = make
             for axis in axes_drawn:
                 axis.__dict__.pop("draw", None)
-        items, ids, size = _svg_parts(buf.getvalue())
         # the axes drawn this time, in drawing order (x before y): matplotlib numbers their groups
         # matplotlib.axis_1, _2, ... counting only the axes it drew
         drawn = [k for k in (0, 1) if reuse[k] is None]
@@ -362,8 +457,55 @@ class StateRecorder:
                 items[ids.index(gid)] = kept
         if any(kept is not None for kept in reuse):
             self.reused += 1
+        if legend_kept is not None:
+            items[ids.index(_LEGEND_MARK)] = legend_kept
+            self.legends_reused += 1
+        elif legend_sig is not None:
+            found = [i for i, gid in enumerate(ids) if gid.startswith(_LEGEND_GROUP)]
+            # a legend that defines something (a marker's path) is drawn each time: others may use it
+            if len(found) == 1 and "<defs" not in items[found[0]] and ' id="' not in items[found[0]]:
+                self._legends[legend_sig] = items[found[0]]
         self.size = size
         return items
+
+    @staticmethod
+    def _refs_found(item: str, items: list[str], ids: list[str]) -> bool:
+        """Whether every ``#id`` that ``item`` refers to is defined by the other items of a state."""
+        refs = {a or b for a, b in _REF.findall(item)}
+        if not refs:
+            return True
+        others = "".join(x for x, gid in zip(items, ids) if gid != _LEGEND_MARK)
+        return all(f'id="{r}"' in others for r in refs)
+
+    def _savefig(self, legend_stub):
+        """Draw the figure as SVG and split it (:func:`_svg_parts`); an axis with a ``draw`` stand-in
+        and ``legend_stub`` (when not ``None``) are drawn as empty marked groups."""
+        import matplotlib
+        import matplotlib.text as mtext
+
+        live = self.live
+        if legend_stub is not None:
+            legend_stub.draw = _mark(_LEGEND_MARK)
+        buf = io.StringIO()
+        # The layout is fixed (set_layout_engine("none") leaves a placeholder engine), but savefig
+        # draws the whole figure once more "for the layout" whenever any engine is set: without the
+        # placeholder it draws once, the same picture, in half the time.
+        # Every SVG renderer makes its own TextToPath, whose mathtext parser caches by instance: one
+        # shared for all the states keeps a label such as $F'(x)$ parsed once, not once per state.
+        engine, live.fig._layout_engine = live.fig.get_layout_engine(), None
+        make, mtext.TextToPath = mtext.TextToPath, lambda: self._text2path
+        metrics = mtext._get_text_metrics_with_cache
+        mtext._get_text_metrics_with_cache = self._text_metrics(metrics)
+        try:
+            with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "relubook", "svg.id": None}):
+                live.fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+        finally:
+            live.fig._layout_engine = engine
+            mtext.TextToPath = make
+            mtext._get_text_metrics_with_cache = metrics
+            if legend_stub is not None:
+                legend_stub.__dict__.pop("draw", None)
+        return _svg_parts(buf.getvalue())
 
     def title(self) -> str:
         ax = self.live.ax

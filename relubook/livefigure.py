@@ -261,6 +261,19 @@ def _mark(gid: str):
     return draw
 
 
+def _no_offset_text(axis):
+    """A stand-in for ``Axis.get_tightbbox`` while ``Axes.draw`` places the title above a reused
+    axis without an offset text: it leaves the offset text as the real one does (empty) and
+    measures nothing."""
+
+    def get_tightbbox(renderer=None, *, for_layout_only=False):
+        if axis.get_visible() and not (for_layout_only and not axis.get_in_layout()):
+            axis.offsetText.set_text(axis.major.formatter.get_offset())
+        return None
+
+    return get_tightbbox
+
+
 def _one_axis_signature(ax, which: str) -> tuple:
     axis, lim, scale, other = ((ax.xaxis, ax.get_xlim(), ax.get_xscale(), ax.get_ylim()) if which == "x" else
                                (ax.yaxis, ax.get_ylim(), ax.get_yscale(), ax.get_xlim()))
@@ -431,6 +444,12 @@ class StateRecorder:
         for axis, gid, kept in zip(axes_drawn, _MARK_IDS, reuse):
             if kept is not None:
                 axis.draw = _mark(gid)  # the instance attribute hides Axis.draw for this draw only
+        yaxis = live.ax.yaxis
+        if reuse[1] is not None and yaxis.major.formatter.get_offset() == "":
+            # Axes.draw places a title by measuring the whole y axis (ticks, labels) only to see
+            # whether its offset text ("1e-5") overlaps the title; without an offset text that
+            # measure decides nothing, and a reused y axis is not drawn from it
+            yaxis.get_tightbbox = _no_offset_text(yaxis)
         # the legend likewise, as a whole (legend_signature)
         legend_sig = legend_signature(live.ax) if signatures[0] is not None else None
         legend_kept = self._legends.get(legend_sig) if legend_sig is not None else None
@@ -444,6 +463,7 @@ class StateRecorder:
         finally:
             for axis in axes_drawn:
                 axis.__dict__.pop("draw", None)
+                axis.__dict__.pop("get_tightbbox", None)
         # the axes drawn this time, in drawing order (x before y): matplotlib numbers their groups
         # matplotlib.axis_1, _2, ... counting only the axes it drew
         drawn = [k for k in (0, 1) if reuse[k] is None]

@@ -13,7 +13,7 @@ from relubook import (  # noqa: E402
     activations, approx_plots, bending, composition, compositional, dying, initialization, interpolation,
     neuron, plotting, pretraining, regions, training,
 )
-from bookkit.widget_cases import book_widget_cases  # noqa: E402
+import widget_renders  # noqa: E402
 
 
 def _interior(ax):
@@ -27,7 +27,8 @@ def _interior(ax):
 
 def _cases():
     rng = np.random.default_rng(0)
-    cases = [(name, draw, params) for name, draw, a, b in book_widget_cases(small_study=False) for params in (a, b)]
+    cases = [(name, draw, params) for name, draw, a, b in widget_renders.widget_cases(small_study=False)
+             for params in (a, b)]
     X = rng.normal(size=(6, 2))
     moments = {"he": np.ones(11), "lecun": 0.5 ** np.arange(11)}
     cases += [
@@ -56,23 +57,17 @@ FIXED_LIMITS = {"ch8 interpolant"}
 
 @pytest.mark.parametrize("name, draw, params", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_figure_is_legible_in_the_column(name, draw, params):
-    fig, ax = plotting.figure(alt=f"The {name} figure of the book.")
-    draw(ax, **params)
-    try:
-        assert plotting.small_text(fig) == [], f"{name}: text below {plotting.MIN_TEXT_PT} pt"
-        for a in fig.axes:
-            assert plotting.legend_overlap(a) < 0.02, f"{name}: the legend covers data"
-            lo, hi = a.get_ylim()
-            for line in a.get_lines():
-                y = np.asarray(line.get_ydata(), dtype=float)
-                y = y[np.isfinite(y)]
-                # the interpolant widget keeps fixed limits on purpose: a ramp goes on for ever
-                if y.size and a.get_yscale() == "linear" and len(line.get_xdata()) > 20 and name not in FIXED_LIMITS:
-                    span = max(hi - lo, 1e-12)
-                    clipped = np.mean((y < lo - 1e-9 * span) | (y > hi + 1e-9 * span))
-                    assert clipped < 0.3, f"{name}: a curve ({line.get_label()}) leaves the axis limits"
-    finally:
-        plt.close(fig)
+    # a widget's state is drawn once for this test and test_livefigure's (tests/widget_renders.py)
+    fresh = widget_renders.fresh_render(draw, params, alt=f"The {name} figure of the book.")
+    assert fresh.small_text == [], f"{name}: text below {plotting.MIN_TEXT_PT} pt"
+    for overlap, (lo, hi), yscale, lines in fresh.axes:
+        assert overlap < 0.02, f"{name}: the legend covers data"
+        for label, y, n_x in lines:
+            # the interpolant widget keeps fixed limits on purpose: a ramp goes on for ever
+            if y.size and yscale == "linear" and n_x > 20 and name not in FIXED_LIMITS:
+                span = max(hi - lo, 1e-12)
+                clipped = np.mean((y < lo - 1e-9 * span) | (y > hi + 1e-9 * span))
+                assert clipped < 0.3, f"{name}: a curve ({label}) leaves the axis limits"
 
 
 def test_the_checks_can_fail():

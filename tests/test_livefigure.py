@@ -13,17 +13,13 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from bookkit.widget_cases import book_widget_cases  # noqa: E402
+import widget_renders  # noqa: E402
 from relubook import livefigure as lf  # noqa: E402
 from relubook import widgets  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-CASES = book_widget_cases()
+CASES = widget_renders.widget_cases()
 TOL = 0.6  # points (1/72 in): matplotlib simplifies paths to 1/9 px, the page rounds to 0.01 pt
-
-
-def _hex(color) -> str:
-    return matplotlib.colors.to_hex(color, keep_alpha=False).lower()
 
 
 def _clip_box(svg: str):
@@ -59,22 +55,10 @@ def _dist_to_polyline(p: np.ndarray, poly: np.ndarray) -> np.ndarray:
 
 
 def _python_lines(draw, params):
-    """What the callback draws: each Line2D as (colour, has line, has markers, points as axes fractions)."""
-    fig = widgets.render_state(draw, "A state of one of the book's widgets.", **params)
-    ax = fig.axes[0]
-    fig.canvas.draw()
-    lines = []
-    for line in ax.get_lines():
-        if not line.get_visible():
-            continue
-        xy = np.asarray(line.get_xydata(), float)
-        frac = (line.get_transform() - ax.transAxes).transform(xy)
-        has_line = line.get_linestyle() not in ("None", "", " ") and len(xy) > 1
-        has_marker = line.get_marker() not in ("None", "", " ", None) and line.get_markevery() is None
-        lines.append((_hex(line.get_color()), has_line, has_marker, frac))
-    title = lf.plain_text(ax.get_title())
-    matplotlib.pyplot.close(fig)
-    return lines, title
+    """What the callback draws on a fresh figure: each Line2D as (colour, has line, has markers,
+    points as axes fractions), and the title (one fresh render per state, shared with test_figures)."""
+    fresh = widget_renders.fresh_render(draw, params)
+    return fresh.lines, lf.plain_text(fresh.title)
 
 
 def check_state(svg: str, alt: str, draw, params) -> None:
@@ -125,10 +109,12 @@ def test_reused_axes_are_what_a_full_draw_gives(name, draw, a, b):
     """The recorder draws an axis once per signature (limits, ticks, labels): going A, B, A, B the
     last B reuses the first B's axes (the first A may differ in a detail of the signature from the
     later ones, being the state that laid the figure out), and every state is the same SVG as a
-    full draw."""
+    full draw.  (A full draw is drawn once per state in place: the last B is held to the first
+    B's full draw; the first A, which laid the figure out, to its own.)"""
     fast, full = lf.StateRecorder(draw), lf.StateRecorder(draw, reuse_axes=False)
-    for state in (a, b, a, b):
-        assert fast.record(**state) == full.record(**state), f"{name}: a reused axis differs from a full draw"
+    drawn = [full.record(**state) for state in (a, b, a)]
+    for state, expected in zip((a, b, a, b), drawn + drawn[1:2]):
+        assert fast.record(**state) == expected, f"{name}: a reused axis differs from a full draw"
     assert fast.reused >= 1 and full.reused == 0
 
 

@@ -1,0 +1,94 @@
+"""Renders of the book's widget cases that several test modules check, each drawn once per process.
+
+``tests/test_livefigure.py`` compares the embedded states of each widget with what the callback
+draws on a fresh figure, and ``tests/test_figures.py`` checks the same fresh figures for legibility:
+one fresh render per (callback, state) serves both.  The widget cases (chapter 14's trains a small
+study) are built once.  Everything here is cached per process: with pytest-xdist each worker builds
+what its own tests ask for, in whatever order they run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from bookkit.widget_cases import book_widget_cases  # noqa: E402
+from relubook import plotting  # noqa: E402
+
+
+@functools.lru_cache(maxsize=None)
+def widget_cases(small_study: bool = True) -> tuple:
+    """:func:`bookkit.widget_cases.book_widget_cases`, built once per process (do not mutate)."""
+    return tuple(book_widget_cases(small_study=small_study))
+
+
+def _hex(color) -> str:
+    return matplotlib.colors.to_hex(color, keep_alpha=False).lower()
+
+
+@dataclasses.dataclass(frozen=True)
+class FreshRender:
+    """What one state of a callback draws on a fresh house figure, measured after a full draw.
+
+    ``lines``: the first axes' visible Line2D as (colour, has line, has markers, points as axes
+    fractions); ``title``: its title; ``small_text``: :func:`relubook.plotting.small_text`;
+    ``axes``: per axes ``(legend_overlap, ylim, yscale, [(label, finite y data, number of x), ...])``."""
+
+    lines: list
+    title: str
+    small_text: list
+    axes: list
+
+
+def _render(draw, params: dict, alt: str) -> FreshRender:
+    # plotting.figure is the house figure; widgets.render_state draws a widget's state the same way
+    # (plt.subplots at the house size, 6.4 x 3.6 in, constrained layout)
+    fig, ax = plotting.figure(alt=alt)
+    try:
+        draw(ax, **params)
+        small = plotting.small_text(fig)  # draws the figure (layout and all)
+        first = fig.axes[0]
+        lines = []
+        for line in first.get_lines():
+            if not line.get_visible():
+                continue
+            xy = np.asarray(line.get_xydata(), float)
+            frac = (line.get_transform() - first.transAxes).transform(xy)
+            has_line = line.get_linestyle() not in ("None", "", " ") and len(xy) > 1
+            has_marker = line.get_marker() not in ("None", "", " ", None) and line.get_markevery() is None
+            lines.append((_hex(line.get_color()), has_line, has_marker, frac))
+        title = first.get_title()
+        axes = []
+        for a in fig.axes:
+            overlap = plotting.legend_overlap(a)
+            ys = []
+            for line in a.get_lines():
+                y = np.asarray(line.get_ydata(), dtype=float)
+                ys.append((line.get_label(), y[np.isfinite(y)], len(line.get_xdata())))
+            axes.append((overlap, a.get_ylim(), a.get_yscale(), ys))
+        return FreshRender(lines, title, small, axes)
+    finally:
+        plt.close(fig)
+
+
+_FRESH: dict = {}
+
+
+def fresh_render(draw, params: dict, alt: str = "A state of one of the book's widgets.") -> FreshRender:
+    """:class:`FreshRender` of ``draw(ax, **params)``, drawn once per (callback, parameters) when the
+    parameters are hashable (the widget states), else drawn each time."""
+    try:
+        key = (draw, tuple(sorted(params.items())))
+        hash(key)
+    except TypeError:
+        return _render(draw, params, alt)
+    if key not in _FRESH:
+        _FRESH[key] = _render(draw, params, alt)
+    return _FRESH[key]

@@ -338,12 +338,7 @@ class Study:
         (:mod:`relubook.memo`), keyed by the stored weights.
         """
         min_width = check_real(min_width, "min_width", nonnegative=True)
-        c, k = self._index(curve, kind)
-        epoch = self.epochs if epoch is None else check_int(epoch, "epoch", minimum=0, maximum=self.epochs)
-        if epoch not in self.snapshots:
-            raise ValueError(f"epoch must be a snapshot epoch {sorted(self.snapshots)}; got {epoch}")
-        rows = np.array([int(self.position[c, k, m]) for m in range(self.n_models)])
-        return _stored_pieces([(W[rows], b[rows]) for W, b in self.snapshots[epoch]], min_width)
+        return _stored_pieces([self.network(curve, kind, m, epoch).layers for m in range(self.n_models)], min_width)
 
     def predictions(self, curve: str, kind: str, model: int, epoch: int | None = None) -> np.ndarray:
         """Outputs of one model on the study's points at a snapshot epoch."""
@@ -351,15 +346,14 @@ class Study:
 
 
 @memoised
-def _stored_pieces(layers, min_width: float) -> np.ndarray:
-    """:meth:`Study.pieces` for the stacked weights ``layers`` (``(W, b)`` per layer, model axis first) of
-    the models to count, read as float64 (plain data, so that the count can be memoised)."""
+def _stored_pieces(models, min_width: float) -> np.ndarray:
+    """:meth:`Study.pieces` for the models' layers (a list of ``(W, b)`` per model, plain data, so
+    that the count can be memoised)."""
     from .regions import affine_pieces
 
     out = []
-    for m in range(layers[0][0].shape[0]):
-        net = DeepReLU([(W[m].astype(np.float64), b[m].astype(np.float64)) for W, b in layers])
-        edges = affine_pieces(net, 0.0, 1.0).edges
+    for layers in models:
+        edges = affine_pieces(DeepReLU(list(layers)), 0.0, 1.0).edges
         out.append(max(1, int(np.sum(np.diff(edges) >= min_width))) if min_width > 0 else len(edges) - 1)
     return np.array(out)
 

@@ -130,28 +130,11 @@ class LiveFigure:
             upper = [a for a in upper if a is not legend]
         return z, upper, kept
 
-    @staticmethod
-    def _legend_signature(legend):
-        """What a legend shows (its texts, the look of its handles, where it is anchored), or
-        ``None`` for a legend with a kind of handle not described here."""
-        sig = [legend._loc, tuple(legend.get_bbox_to_anchor().bounds), legend._ncols,
-               tuple(t.get_text() for t in legend.get_texts())]
-        for h in legend.legend_handles:
-            if isinstance(h, matplotlib.lines.Line2D):
-                sig.append(("line", str(h.get_color()), str(h.get_linestyle()), h.get_linewidth(), str(h.get_marker()),
-                            h.get_markersize(), str(h.get_markerfacecolor()), str(h.get_markeredgecolor()), h.get_alpha()))
-            elif isinstance(h, matplotlib.patches.Patch):
-                sig.append(("patch", tuple(h.get_facecolor()), tuple(h.get_edgecolor()), str(h.get_hatch()),
-                            h.get_linewidth(), str(h.get_linestyle()), h.get_alpha()))
-            else:
-                return None
-        return tuple(sig)
-
     def _legend_apart(self, legend, others) -> bool:
         """Whether the legend can stay in the kept background: it lies outside the axes (where the
         clipped data are drawn) and no unclipped artist drawn later reaches it, with 2 px to spare
         for anti-aliasing.  Its box is measured once per legend signature."""
-        sig = self._legend_signature(legend)
+        sig = livefigure.legend_signature(self.ax)
         if sig is None:
             return False
         renderer = self.fig.canvas.get_renderer()
@@ -171,7 +154,7 @@ class LiveFigure:
         """What the kept background shows: it may be reused only while this is unchanged (the axes'
         :func:`relubook.livefigure.axis_signatures`, the lowest upper layer, the kept legend)."""
         ax = self.ax
-        return (z, self._legend_signature(ax.get_legend()) if legend_kept else None, livefigure.axis_signatures(ax))
+        return (z, livefigure.legend_signature(ax) if legend_kept else None, livefigure.axis_signatures(ax))
 
     def _draw(self) -> None:
         """Draw the current state, restoring the kept background when its signature still holds."""

@@ -418,18 +418,63 @@ class ForkedKernels:
         return False
 
 
+# ------------------------------------------------------------------------------ the IPC transport
+_IPC_DIR: list = []
+
+
+def ipc_prefix() -> str:
+    """A fresh path prefix for one kernel's sockets, in a private folder of this process (removed at exit)."""
+    if not _IPC_DIR:
+        import atexit
+        import shutil
+        import tempfile
+
+        _IPC_DIR.append(tempfile.mkdtemp(prefix="rbipc-"))
+        atexit.register(shutil.rmtree, _IPC_DIR[0], True)
+    import uuid
+
+    return os.path.join(_IPC_DIR[0], uuid.uuid4().hex[:12])
+
+
+def ipc_manager(base=None):
+    """``base`` (jupyter_client's ``KernelManager`` by default) made to start its kernels on the IPC
+    transport: Unix sockets under :func:`ipc_prefix` instead of TCP ports on localhost.
+
+    With TCP, a kernel manager picks free ports by binding port 0 and releasing it, and the kernel
+    binds them a moment later; another process starting a kernel, or connecting to one, in between
+    may take such a port.  The kernel then never answers (its socket failed to bind), and the client
+    waits out its start timeout (a minute).  ``make test`` starts dozens of kernels from several
+    processes at once (the build's workers, nbval's, the unit tests'), so the build's and nbval's
+    kernels use private socket paths, which no other process can take."""
+    if base is None:
+        from jupyter_client.manager import KernelManager as base
+    if getattr(base, "_bookkit_ipc", False):
+        return base
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("transport", "ipc")
+        if kwargs["transport"] == "ipc" and not kwargs.get("ip"):
+            kwargs["ip"] = ipc_prefix()
+        base.__init__(self, **kwargs)
+
+    return type("IPC" + base.__name__, (base,), {"__init__": __init__, "_bookkit_ipc": True,
+                                                    "__doc__": f"{base.__name__} on the IPC transport (bookkit)."})
+
+
 def pytest_configure(config) -> None:
-    """pytest plugin (``-p bookkit.forkkernel``): nbval's ``--nbval-current-env`` kernel forked too.
+    """pytest plugin (``-p bookkit.forkkernel``): nbval's kernels on the IPC transport
+    (:func:`ipc_manager`), and its ``--nbval-current-env`` kernel forked too.
 
     With ``--nbval-current-env`` (the project's pytest default) nbval starts ``ipykernel_launcher``
     itself rather than the ``python3`` kernel spec; under :class:`ForkedKernels` this makes it use the
-    forked kernel's spec instead, the same Python.  Outside it, nothing changes."""
-    spec_dir = os.environ.get(SPEC_ENV)
-    if not spec_dir or not os.path.isdir(spec_dir):
-        return
+    forked kernel's spec instead, the same Python (outside it, nbval's own kernel, on IPC)."""
     try:
         import nbval.kernel as nbk
     except ImportError:
+        return
+    nbk.KernelManager = ipc_manager(nbk.KernelManager)  # nbval's kernels on private sockets
+    spec_dir = os.environ.get(SPEC_ENV)
+    if not spec_dir or not os.path.isdir(spec_dir):
         return
     from jupyter_client.kernelspec import KernelSpec
 

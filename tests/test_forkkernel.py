@@ -11,12 +11,13 @@ import os
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
 
 nbformat = pytest.importorskip("nbformat")
 pytest.importorskip("nbclient")
-from jupyter_client.manager import start_new_kernel  # noqa: E402
+from jupyter_client.manager import AsyncKernelManager  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
 
 from bookkit import forkkernel as fk  # noqa: E402
@@ -47,10 +48,22 @@ PROBE = textwrap.dedent("""
 
 
 def _run(source, **kw):
+    # kernels on private sockets, as the build's and nbval's (TCP ports can be taken by a test running beside)
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
-    NotebookClient(nb, timeout=120, kernel_name="python3", shutdown_kernel="immediate", **kw).execute()
+    NotebookClient(nb, timeout=120, kernel_name="python3", shutdown_kernel="immediate",
+                   kernel_manager_class=fk.ipc_manager(AsyncKernelManager), **kw).execute()
     text = "".join(o.get("text", "") for o in nb.cells[0].outputs if o.get("output_type") == "stream")
     return text.strip().splitlines()
+
+
+def start_new_kernel(kernel_name, startup_timeout):
+    """jupyter_client's start_new_kernel on the IPC transport."""
+    km = fk.ipc_manager()(kernel_name=kernel_name)
+    km.start_kernel()
+    kc = km.client()
+    kc.start_channels()
+    kc.wait_for_ready(timeout=startup_timeout)
+    return km, kc
 
 
 # what matters for fidelity (matplotlib's backend and settings, ipykernel) without torch's import time;
@@ -144,9 +157,32 @@ def test_a_preload_that_hooks_into_ipython_is_refused_and_kernels_start_the_ordi
 def test_nbval_current_env_uses_the_forked_spec(forked, monkeypatch):
     nbk = pytest.importorskip("nbval.kernel")
     monkeypatch.setattr(nbk.NbvalKernelspecManager, "get_kernel_spec", nbk.NbvalKernelspecManager.get_kernel_spec)
+    monkeypatch.setattr(nbk, "KernelManager", nbk.KernelManager)
     fk.pytest_configure(None)
     spec = nbk.NbvalKernelspecManager().get_kernel_spec(nbk.CURRENT_ENV_KERNEL_NAME)
     assert spec.argv[:3] == [sys.executable, fk.__file__, "launch"]
+    assert nbk.KernelManager(kernel_name="python3").transport == "ipc"
+
+
+def test_ipc_kernels_use_private_sockets_that_go_with_them():
+    km = fk.ipc_manager()(kernel_name="python3")
+    assert fk.ipc_manager(type(km)) is type(km)
+    assert km.transport == "ipc" and os.path.dirname(km.ip) == fk._IPC_DIR[0]
+    assert len(km.ip) < 90  # a Unix socket path has at most 107 bytes
+    assert fk.ipc_manager()(kernel_name="python3").ip != km.ip  # one prefix per kernel
+    km.start_kernel()
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=60)
+        assert json.loads(Path(km.connection_file).read_text())["transport"] == "ipc"
+        assert kc.execute_interactive("print(6 * 7)", timeout=30)["content"]["status"] == "ok"
+        assert any(name.startswith(os.path.basename(km.ip)) for name in os.listdir(fk._IPC_DIR[0]))
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    assert not any(name.startswith(os.path.basename(km.ip)) for name in os.listdir(fk._IPC_DIR[0]))
+    assert fk.ipc_manager()(kernel_name="python3", transport="tcp").ip in ("127.0.0.1", "localhost", "")
 
 
 def test_default_preload_leaves_out_what_hooks_into_ipython():

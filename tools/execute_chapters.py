@@ -48,7 +48,7 @@ import sys
 import time
 from pathlib import Path
 
-from bookkit.forkkernel import ForkedKernels, environment
+from bookkit.forkkernel import ForkedKernels, environment, ipc_manager
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Modules of relubook that only the build imports (moving to ``bookkit/``): they never change
@@ -133,8 +133,12 @@ def _execute(path: str, nb_json: str, timeout, allow_errors: bool):
     nb = nbformat.reads(nb_json, as_version=4)
     # the outputs are in once the last cell has run: the kernel is stopped, not asked to tidy up and exit
     # (a graceful exit of a kernel that imported torch takes about 0.6 s more, for nothing)
+    # on private Unix sockets rather than TCP ports, which another process may take (bookkit.forkkernel)
+    from jupyter_client.manager import AsyncKernelManager
+
     result = single_nb_execution(nb, cwd=str(Path(path).parent), timeout=timeout, allow_errors=allow_errors,
-                                 meta_override=True, shutdown_kernel="immediate")
+                                 meta_override=True, shutdown_kernel="immediate",
+                                 kernel_manager_class=ipc_manager(AsyncKernelManager))
     failure = None
     if result.err is not None:
         failure = describe_failure(nb, result.err)

@@ -71,12 +71,12 @@ class Question:
 
 def load_data(root) -> dict:
     """``book/_exercises.yml`` as a dict keyed by exercise label."""
-    import yaml
+    from . import safe_load_yaml
 
     path = Path(root) / DATA_FILE
     if not path.is_file():
         raise ValueError(f"root must hold {DATA_FILE}, got {root}")
-    data = yaml.safe_load(path.read_text()) or {}
+    data = safe_load_yaml(path.read_text()) or {}
     if not isinstance(data, dict):
         raise ValueError(f"{path} must map exercise labels to their data")
     return data

@@ -19,11 +19,11 @@ EXERCISE_FILE = Path("book") / "_exercises.yml"
 
 
 def _yaml(path: Path):
-    import yaml
+    from . import safe_load_yaml
 
     if not path.is_file():
         raise ValueError(f"missing {path}")
-    return yaml.safe_load(path.read_text()) or {}
+    return safe_load_yaml(path.read_text()) or {}
 
 
 def load_course(root) -> dict:

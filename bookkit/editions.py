@@ -378,6 +378,7 @@ def write_student_copy(root, dest) -> list[str]:
     pages written.
     """
     import yaml
+    from . import safe_load_yaml
 
     root, dest = Path(root).resolve(), Path(dest).resolve()
     if not (root / "_config.yml").is_file() or not (root / "_toc.yml").is_file():
@@ -385,8 +386,8 @@ def write_student_copy(root, dest) -> list[str]:
     if dest == root or root in dest.parents and not any(p.name == "_build" for p in dest.parents):
         raise ValueError(f"dest must lie outside the book's sources (under _build/ is fine), got {dest}")
     dest.mkdir(parents=True, exist_ok=True)
-    config = yaml.safe_load((root / "_config.yml").read_text())
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    config = safe_load_yaml((root / "_config.yml").read_text())
+    toc = safe_load_yaml((root / "_toc.yml").read_text())
     drop = set(INSTRUCTOR_ONLY_PAGES)
     cache = root / "_build" / ".jupyter_cache"  # the full book's (jupyter-book's default place)
     _write_if_changed(dest / "_config.yml", yaml.safe_dump(student_config(config, cache, root), sort_keys=False).encode())
@@ -516,13 +517,13 @@ def _page_exercises(text: str, page: str) -> tuple[Exercise, ...]:
 
 def exercises(root) -> list[Exercise]:
     """Every exercise of the book at ``root``, in the order of its ``_toc.yml``."""
-    import yaml
+    from . import safe_load_yaml
 
     root = Path(root)
     if not (root / "_toc.yml").is_file():
         raise ValueError(f"root must be a book folder with a _toc.yml, got {root}")
     out = []
-    for page in toc_pages(yaml.safe_load((root / "_toc.yml").read_text())):
+    for page in toc_pages(safe_load_yaml((root / "_toc.yml").read_text())):
         path = root / f"{page}.md"
         if path.is_file():
             out.extend(page_exercises(path.read_text(), page))
@@ -629,11 +630,11 @@ def public_text(root, instructor_site=None) -> str:
     """Normalised text that students may see: the student copy of every page of the book at
     ``root``, and, if given, the built instructor site's pages without their solution elements
     (code outputs, captions and generated text included)."""
-    import yaml
+    from . import safe_load_yaml
 
     root = Path(root)
     chunks = []
-    for page in toc_pages(yaml.safe_load((root / "_toc.yml").read_text())):
+    for page in toc_pages(safe_load_yaml((root / "_toc.yml").read_text())):
         path = root / f"{page}.md"
         if path.is_file():
             chunks.append(strip_for_students(path.read_text(), mark=False))
@@ -744,10 +745,10 @@ def _with_macros_written_out(text: str, macros: dict) -> str:
 
 def check_leaks(root, site, instructor_site=None) -> int:
     """The leak test: 0 if no solution phrase of the book at ``root`` appears in ``site``."""
-    import yaml
+    from . import safe_load_yaml
 
     root = Path(root)
-    pages = toc_pages(yaml.safe_load((root / "_toc.yml").read_text()))
+    pages = toc_pages(safe_load_yaml((root / "_toc.yml").read_text()))
     if instructor_site:
         built = Path(instructor_site) / "searchindex.js"
         if not built.is_file():  # a folder of instructor notebooks: its newest notebook
@@ -769,7 +770,7 @@ def check_leaks(root, site, instructor_site=None) -> int:
         print(f"  note: {len(empty)} solutions have no distinctive phrase ({', '.join(sorted(set(empty)))})")
     # the notebook edition writes the math macros out (\ReLU -> \operatorname{ReLU}): a phrase is
     # also looked for in that form, and counts as found in either
-    config = yaml.safe_load((root / "_config.yml").read_text()) or {}
+    config = safe_load_yaml((root / "_config.yml").read_text()) or {}
     macros = ((((config.get("sphinx") or {}).get("config") or {}).get("mathjax3_config") or {}).get("tex") or {}).get("macros") or {}
     forms = {p: _with_macros_written_out(p, macros) for p in phrases}
 

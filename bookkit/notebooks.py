@@ -167,9 +167,9 @@ class Target:
 
 
 def _load_yaml(path: Path):
-    import yaml
+    from . import safe_load_yaml
 
-    return yaml.safe_load(path.read_text())
+    return safe_load_yaml(path.read_text())
 
 
 def chapter_numbers(toc: dict) -> dict[str, int]:
@@ -198,9 +198,9 @@ def _options(body: list[str]) -> tuple[dict, int]:
     if body and body[0].strip() == "---":
         end = next((k for k in range(1, len(body)) if body[k].strip() == "---"), None)
         if end is not None:
-            import yaml
+            from . import safe_load_yaml
 
-            opts = yaml.safe_load("\n".join(body[1:end])) or {}
+            opts = safe_load_yaml("\n".join(body[1:end])) or {}
             return (opts if isinstance(opts, dict) else {}), end + 1
     while i < len(body):
         m = re.match(r"^\s*:([\w-]+):\s*(.*?)\s*$", body[i])

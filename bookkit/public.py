@@ -69,6 +69,7 @@ def public_config(config: dict, repository: str | None) -> dict:
 def export_public(root, dest, repository: str | None = None) -> list[str]:
     """Write the public copy of the repository at ``root`` into ``dest``; returns the files written."""
     import yaml
+    from . import safe_load_yaml
 
     ed = _editions()
     root, dest = Path(root).resolve(), Path(dest).resolve()
@@ -92,10 +93,10 @@ def export_public(root, dest, repository: str | None = None) -> list[str]:
             solutions += [s for s in ed._solution_texts(text) if len(s.strip()) > 20]
             target.write_text(ed.student_download_text(ed.strip_for_students(text, mark=False)))
         elif rel == "_config.yml":
-            cfg = public_config(yaml.safe_load(src.read_text()), repository)
+            cfg = public_config(safe_load_yaml(src.read_text()), repository)
             target.write_text(yaml.safe_dump(cfg, sort_keys=False))
         elif rel == "_toc.yml":
-            toc = ed._drop_pages(yaml.safe_load(src.read_text()), set(ed.INSTRUCTOR_ONLY_PAGES))
+            toc = ed._drop_pages(safe_load_yaml(src.read_text()), set(ed.INSTRUCTOR_ONLY_PAGES))
             target.write_text(yaml.safe_dump(toc, sort_keys=False))
         else:
             shutil.copy2(src, target)

@@ -80,9 +80,9 @@ class _BookDirective(SphinxDirective):
 
 
 def _load_toc(root: Path) -> dict:
-    import yaml
+    from . import safe_load_yaml
 
-    return yaml.safe_load((root / "_toc.yml").read_text())
+    return safe_load_yaml((root / "_toc.yml").read_text())
 
 
 def _course(srcdir):

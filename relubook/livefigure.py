@@ -27,6 +27,7 @@ Only the build computes all states (``RELUBOOK_LIVE_FIGURES=1``, set by
 from __future__ import annotations
 
 import base64
+import functools
 import gzip
 import html
 import inspect
@@ -540,12 +541,20 @@ class LiveFigureHTML:
     """The page's version of a slider figure: ``_repr_mimebundle_`` gives the HTML (sliders, the
     initial state's SVG, the embedded data of every state).  Built by :func:`live_figure_html`."""
 
-    def __init__(self, html_text: str, data: dict, spec: dict, png: bytes | None = None, alt0: str = ""):
+    def __init__(self, html_text: str, data: dict, spec: dict, png: bytes | Callable[[], bytes] | None = None,
+                 alt0: str = ""):
         self.html = html_text
         self.data = data
         self.spec = spec
-        self.png = png
+        self._png = png  # bytes, or a function drawing them when first asked for (the page never needs them)
         self.alt0 = alt0
+
+    @property
+    def png(self) -> bytes | None:
+        """The initial state as PNG (drawn on first use)."""
+        if callable(self._png):
+            self._png = self._png()
+        return self._png
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         """HTML for the page; the initial state as PNG (with its alt text) for builders that take no
@@ -644,7 +653,7 @@ def live_figure_html(draw: Callable, alt: str, figsize=(6.4, 3.6), fixed: dict |
         "size": [width, height],
         "payload": payload,
     }
-    png = recorder.live.render(**fixed, **start)
+    png = functools.partial(recorder.live.render, **fixed, **start)
     return LiveFigureHTML(_page_html(spec, state_svg(data, k0), alts[k0]), data, spec, png, alts[k0])
 
 

@@ -2,6 +2,7 @@
 Python callback draws for it, for every widget of the book; grids, initial states and limits."""
 
 import ast
+import base64
 import pathlib
 import re
 import types
@@ -206,6 +207,8 @@ def test_the_build_gets_the_live_figure_and_a_kernel_the_widget(monkeypatch):
     page = widgets.slider_figure(draw, "The activation variants at one alpha.", alpha=(0.0, 1.0, 0.25))
     bundle, meta = page._repr_mimebundle_()
     assert bundle["image/png"] and meta["image/png"]["alt"].startswith("The activation variants")  # the PDF's
+    assert base64.b64decode(bundle["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"  # drawn when asked for
+    assert page._repr_mimebundle_()[0]["image/png"] == bundle["image/png"]  # once
     assert 'class="relubook-live"' in bundle["text/html"] and 'type="range"' in bundle["text/html"]
     assert "application/vnd.jupyter.widget-view+json" not in bundle
 

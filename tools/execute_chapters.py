@@ -73,16 +73,16 @@ def fingerprint(root: Path = ROOT) -> str:
 
 
 def load_config(root: Path = ROOT) -> dict:
-    import yaml
+    from bookkit import safe_load_yaml
 
-    return yaml.safe_load((root / "_config.yml").read_text(encoding="utf8")) or {}
+    return safe_load_yaml((root / "_config.yml").read_text(encoding="utf8")) or {}
 
 
 def toc_pages(root: Path = ROOT) -> list[Path]:
     """The pages of ``_toc.yml``, in order, as paths of existing files."""
-    import yaml
+    from bookkit import safe_load_yaml
 
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf8"))
+    toc = safe_load_yaml((root / "_toc.yml").read_text(encoding="utf8"))
     names = [toc["root"]]
 
     def walk(entries):

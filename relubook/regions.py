@@ -67,6 +67,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .device import generator, shifted
+from .memo import memoised
 from .nets import DeepReLU, ShallowReLU
 from .validate import CHUNK_BYTES, as_points, as_sequence, check_budget, check_choice, check_int, check_interval, check_real
 
@@ -1091,10 +1092,12 @@ def budget_widths(budget: int, depth: int) -> list[int]:
     return [budget // depth] * depth
 
 
+@memoised
 def init_region_counts(budget: int, depths, n_nets: int, rng=None, lo=-1.0, hi=1.0, bias_std: float = 0.3):
     """Activation regions on ``[lo, hi]`` of ``n_nets`` random networks per depth, ``budget`` neurons each.
 
-    Returns ``{depth: array of counts}`` (the Hanin-Rolnick experiment).
+    Returns ``{depth: array of counts}`` (the Hanin-Rolnick experiment; memoised under
+    ``RELUBOOK_MEMO``, :mod:`relubook.memo`).
     """
     n_nets = check_int(n_nets, "n_nets", minimum=1)
     rng = generator(rng)  # None: the generator rb.seed set

@@ -16,7 +16,8 @@
   layers (Arora, Basu, Mianjy and Mukherjee: every continuous piecewise-linear function on
   ``R^d`` needs at most ``ceil(log2(d + 1))`` hidden layers).
 * :func:`exact_outputs`: a network evaluated in rational arithmetic on the exact values of its
-  float weights, so that a margin or an equality can be checked without rounding.
+  float weights, so that a margin or an equality can be checked without rounding;
+  :func:`rounding_bound`: how far a network whose weights were rounded once can be from the exact one.
 * :func:`units_lower_bound`: the fewest hidden units with which a one-input network of depth 1
   or 2 can fit ``n`` points with alternating labels (from the bound ``prod(n_l + 1)`` on pieces).
 """
@@ -41,6 +42,8 @@ __all__ = [
     "max_hidden_layers",
     "arora_depth",
     "exact_outputs",
+    "rounding_bound",
+    "BOUNDS",
     "units_lower_bound",
     "baum_slabs",
     "draw_baum",
@@ -210,8 +213,37 @@ def memorise_two_layers(X, y, group_size: int | None = None) -> DeepReLU:
     freely per group.  Second layer: one unit carries each group's affine part (shifted by a constant
     ``M`` that the output bias removes), the others the slope changes of the group's interpolant, the
     increasing ones with output weight ``+1`` and the decreasing ones with ``-1``.  At most
-    :func:`two_layer_unit_bound` units.  Values are reproduced up to rounding (see :func:`exact_outputs`).
+    :func:`two_layer_unit_bound` units.
+
+    The weights are computed in exact rational arithmetic from the exact values of ``X`` and ``y`` (so
+    that the network they define takes the values ``y`` exactly), then each is rounded once to the
+    nearest float.  The stored network's error at the points is therefore at most
+    :func:`rounding_bound` (``exact_outputs`` measures it).
     """
+    W1, b1, W2, b2, beta, b3 = _two_layers_exact(X, y, group_size)
+    return DeepReLU([(W1, _floats(b1)), (_floats(W2), _floats(b2)), (_floats(beta), _floats(b3))])
+
+
+_TINY = Fraction(2) ** -1022  # the smallest normal float64
+
+
+def _floats(a) -> np.ndarray:
+    """Fractions rounded to the nearest float64 (``float(Fraction)`` rounds correctly).  A weight that
+    would overflow, or fall below the normal range (where rounding is no longer relative, the premise
+    of :func:`rounding_bound`), is refused."""
+    flat = np.asarray(a, dtype=object).reshape(-1)
+    if any(v != 0 and abs(v) < _TINY for v in flat):
+        raise ValueError("X and y: the construction needs a weight below 2^-1022, beyond float precision; rescale y")
+    try:
+        return np.array([float(v) for v in flat], dtype=float).reshape(np.shape(a))
+    except OverflowError:
+        raise ValueError("X and y: the construction needs a weight beyond the float range (points too close for "
+                         "values this large); rescale y") from None
+
+
+def _two_layers_exact(X, y, group_size=None):
+    """The weights of :func:`memorise_two_layers` in exact arithmetic: ``(W1, b1, W2, b2, beta, b3)``,
+    ``W1`` the float direction (exact), the rest object arrays of :class:`fractions.Fraction`."""
     from .interpolation import separating_direction
 
     X = _points(X)
@@ -224,61 +256,63 @@ def memorise_two_layers(X, y, group_size: int | None = None) -> DeepReLU:
     s = math.isqrt(n - 1) + 1 if group_size is None else check_int(group_size, "group_size", minimum=1, maximum=n)
     _distinct_rows(X)
     w = separating_direction(X)
-    t = X @ w
-    order = np.argsort(t)
-    ts, vs = t[order], yv[order]
-    if n > 1 and not np.all(np.diff(ts) > 0):  # pragma: no cover - separating_direction guarantees this
+    wq = [Fraction(float(c)) for c in w]
+    t = [sum((a * Fraction(float(x)) for a, x in zip(wq, row)), Fraction(0)) for row in X]
+    order = sorted(range(n), key=t.__getitem__)
+    ts, vs = [t[i] for i in order], [Fraction(float(yv[i])) for i in order]
+    if any(b <= a for a, b in zip(ts, ts[1:])):  # pragma: no cover - separating_direction guarantees this
         raise ValueError("X: no direction found that separates the points")
     groups = [(ts[k:k + s], vs[k:k + s]) for k in range(0, n, s)]
     K = len(groups)
+    zero, one = Fraction(0), Fraction(1)
     affine, pos, neg = [], [], []
     for z, v in groups:
         if len(z) == 1:
-            affine.append((0.0, float(v[0])))
+            affine.append((zero, v[0]))
             pos.append([])
             neg.append([])
             continue
-        slopes = np.diff(v) / np.diff(z)
-        affine.append((float(slopes[0]), float(v[0] - slopes[0] * z[0])))
-        change = np.diff(slopes)
-        knots = z[1:-1]
-        pos.append([(float(dl), float(k)) for dl, k in zip(change, knots) if dl > 0])
-        neg.append([(float(-dl), float(k)) for dl, k in zip(change, knots) if dl < 0])
+        slopes = [(v[j + 1] - v[j]) / (z[j + 1] - z[j]) for j in range(len(z) - 1)]
+        affine.append((slopes[0], v[0] - slopes[0] * z[0]))
+        change = [b - a for a, b in zip(slopes, slopes[1:])]
+        pos.append([(dl, k) for dl, k in zip(change, z[1:-1]) if dl > 0])
+        neg.append([(-dl, k) for dl, k in zip(change, z[1:-1]) if dl < 0])
     n_pos = max(len(p) for p in pos)
     n_neg = max(len(p) for p in neg)
     # M makes the affine unit positive on every group's hull
-    M = 1.0 + max(max(abs(A * z[0] + Bc), abs(A * z[-1] + Bc)) for (A, Bc), (z, _) in zip(affine, groups))
+    M = one + max(max(abs(A * z[0] + Bc), abs(A * z[-1] + Bc)) for (A, Bc), (z, _) in zip(affine, groups))
     width2 = 1 + n_pos + n_neg
-    # per-group affine targets q_j(t) = coef[i, j, 0] t + coef[i, j, 1] for every second-layer unit j
-    coef = np.zeros((K, width2, 2))
-    coef[:, :, 1] = -1.0  # unused units are off on the group
+    # per-group affine targets q_j(t) = coef[i][j][0] t + coef[i][j][1] for every second-layer unit j
+    coef = [[(zero, -one)] * width2 for _ in range(K)]  # unused units are off on the group
     for i in range(K):
         A, Bc = affine[i]
-        coef[i, 0] = (A, Bc + M)
+        coef[i][0] = (A, Bc + M)
         for k, (dl, knot) in enumerate(pos[i]):
-            coef[i, 1 + k] = (dl, -dl * knot)
+            coef[i][1 + k] = (dl, -dl * knot)
         for k, (dl, knot) in enumerate(neg[i]):
-            coef[i, 1 + n_pos + k] = (dl, -dl * knot)
+            coef[i][1 + n_pos + k] = (dl, -dl * knot)
     # first layer: u_0 = relu(t - t_min + 1), then two kinks in each gap
     knots = []
     for i in range(K - 1):
         left, right = groups[i][0][-1], groups[i + 1][0][0]
         knots += [left + (right - left) / 20, right - (right - left) / 20]
     width1 = 1 + len(knots)
-    W1 = np.tile(w, (width1, 1))
-    b1 = -np.array([ts[0] - 1.0] + knots)
-    W2 = np.zeros((width2, width1))
-    W2[:, 0] = coef[0, :, 0]
-    b2 = coef[0, :, 1] + coef[0, :, 0] * (ts[0] - 1.0)
+    W1 = np.tile(np.asarray(w, dtype=float), (width1, 1))
+    b1 = np.array([-(ts[0] - one)] + [-k for k in knots], dtype=object)
+    W2 = np.full((width2, width1), zero, dtype=object)
+    b2 = np.empty(width2, dtype=object)
+    for j in range(width2):
+        W2[j, 0] = coef[0][j][0]
+        b2[j] = coef[0][j][1] + coef[0][j][0] * (ts[0] - one)
     for i in range(K - 1):
         ta, tb = knots[2 * i], knots[2 * i + 1]
-        left = coef[i, :, 0] * ta + coef[i, :, 1]
-        right = coef[i + 1, :, 0] * tb + coef[i + 1, :, 1]
-        mu = (right - left) / (tb - ta)
-        W2[:, 1 + 2 * i] = mu - coef[i, :, 0]
-        W2[:, 2 + 2 * i] = coef[i + 1, :, 0] - mu
-    beta = np.concatenate(([1.0], np.ones(n_pos), -np.ones(n_neg)))
-    return DeepReLU([(W1, b1), (W2, b2), (beta[None, :], np.array([-M]))])
+        for j in range(width2):
+            (a0, c0), (a1, c1) = coef[i][j], coef[i + 1][j]
+            mu = ((a1 * tb + c1) - (a0 * ta + c0)) / (tb - ta)
+            W2[j, 1 + 2 * i] = mu - a0
+            W2[j, 2 + 2 * i] = a1 - mu
+    beta = np.array([[one] * (1 + n_pos) + [-one] * n_neg], dtype=object)
+    return W1, b1, W2, b2, beta, np.array([-M], dtype=object)
 
 
 # ----------------------------------------------------------------------------- max networks
@@ -371,15 +405,9 @@ def _objects(a):
     return out
 
 
-def exact_outputs(net, X) -> np.ndarray:
-    """The outputs of ``net`` at the rows of ``X`` in exact rational arithmetic, shape ``(n, k)``, dtype object
-    (entries :class:`fractions.Fraction`).
-
-    Every float weight is converted exactly (a float is a dyadic rational); entries of ``X`` that are
-    Python or numpy integers or :class:`fractions.Fraction` are taken exactly, floats by their exact
-    value.  Dyadic inputs are evaluated with Python integers scaled by a common power of two per layer,
-    others with fractions.  At most :data:`MAX_EXACT_WORK` multiply-adds (points times weights).
-    """
+def _exact_input(net, X):
+    """``(deep, H)``: the network as a :class:`DeepReLU` and ``X`` as an object array of fractions,
+    validated (shape, :data:`MAX_EXACT_WORK`)."""
     from .regions import as_deep
 
     deep = as_deep(net)
@@ -394,26 +422,108 @@ def exact_outputs(net, X) -> np.ndarray:
     if arr.shape[0] * n_weights > MAX_EXACT_WORK:
         raise ValueError(f"X has {arr.shape[0]} points and net {n_weights} weights: exact evaluation is limited "
                          f"to {MAX_EXACT_WORK} multiply-adds; use fewer points")
-    H = _objects(np.asarray(X, dtype=object).reshape(arr.shape))
+    return deep, _objects(np.asarray(X, dtype=object).reshape(arr.shape))
+
+
+def _as_fractions(ints, e) -> np.ndarray:
+    out = np.empty(ints.shape, dtype=object)
+    scale = Fraction(2) ** e
+    out.reshape(-1)[:] = [Fraction(int(v)) * scale for v in ints.reshape(-1)]
+    return out
+
+
+def _affine(H, eh, W, b, scale: int = 1):
+    """``H W^T + scale b`` for integers ``H`` scaled by ``2**eh``, float ``W``, ``b`` and an integer
+    ``scale``: ``(Z, e)``, integers scaled by ``2**e``, exactly."""
+    Wi, ew = _dyadic(_objects(W))
+    bi, eb = _dyadic(_objects(b))
+    bi = bi * scale
+    e = min(ew + eh, eb)
+    if H.size and Wi.size:
+        return (H.dot(Wi.T) << (ew + eh - e)) + (bi << (eb - e))[None, :], e
+    return np.tile(bi << (eb - e), (H.shape[0], 1)), e
+
+
+BOUNDS = ("weights", "evaluation")
+"""What :func:`exact_outputs` can bound besides computing: see :func:`rounding_bound`."""
+
+
+def exact_outputs(net, X, bound: str | None = None):
+    """The outputs of ``net`` at the rows of ``X`` in exact rational arithmetic, shape ``(n, k)``, dtype object
+    (entries :class:`fractions.Fraction`); with ``bound`` (``"weights"`` or ``"evaluation"``) also that
+    bound of :func:`rounding_bound`, from the same pass: ``(outputs, bound)``.
+
+    Every float weight is converted exactly (a float is a dyadic rational); entries of ``X`` that are
+    Python or numpy integers or :class:`fractions.Fraction` are taken exactly, floats by their exact
+    value.  Dyadic inputs are evaluated with Python integers scaled by a common power of two per layer,
+    others with fractions (a bound needs dyadic inputs).  At most :data:`MAX_EXACT_WORK` multiply-adds
+    (points times weights).
+    """
+    if bound is not None and bound not in BOUNDS:
+        raise ValueError(f"bound must be None or one of {BOUNDS}, got {bound!r}")
+    deep, H = _exact_input(net, X)
     dy = _dyadic(H)
     last = len(deep.layers) - 1
+    if bound and dy is None:
+        raise ValueError("X must hold floats, integers or fractions with power-of-two denominators (dyadic values) "
+                         "for a bound")
     if dy is not None:  # integers times a power of two: fast and exact
         H, eh = dy
+        E, ee = None, 0
         for k, (W, b) in enumerate(deep.layers):
-            Wi, ew = _dyadic(_objects(W))
-            bi, eb = _dyadic(_objects(b))
-            e = min(ew + eh, eb)
-            Z = (H.dot(Wi.T) << (ew + eh - e)) + (bi << (eb - e))[None, :] if H.size and Wi.size else \
-                np.tile(bi << (eb - e), (H.shape[0], 1))
-            H, eh = (Z if k == last else np.where(Z > 0, Z, 0)), e
-        out = np.empty(H.shape, dtype=object)
-        scale = Fraction(2) ** eh
-        out.reshape(-1)[:] = [Fraction(int(v)) * scale for v in H.reshape(-1)]
-        return out
+            if bound:  # e' = m u (|W| |h| + |b|) + (1 + m u) |W| e with u = 2**-52 (see rounding_bound)
+                m = 1 if bound == "weights" else W.shape[1] + 1
+                G, eg = np.abs(H) * m, eh - 52  # m u |h|
+                if E is not None:
+                    e = min(eg, ee - 52)
+                    G = (G << (eg - e)) + ((E * ((1 << 52) + m)) << (ee - 52 - e))
+                    eg = e
+                E, ee = _affine(G, eg + 52, np.abs(W), np.abs(b), scale=m)  # 2**52 times e', exactly
+                ee -= 52
+            Z, eh = _affine(H, eh, W, b)
+            H = Z if k == last else np.where(Z > 0, Z, 0)
+        out = _as_fractions(H, eh)
+        return (out, _rounded_up(_as_fractions(E, ee))) if bound else out
     for k, (W, b) in enumerate(deep.layers):
         Z = H.dot(_objects(W).T) + _objects(b)[None, :]
         H = Z if k == last else np.where(Z > 0, Z, Fraction(0))
     return H
+
+
+def _rounded_up(values) -> np.ndarray:
+    """Fractions as the floats just above (or equal)."""
+    out = np.empty(values.shape, dtype=float)
+    for idx in np.ndindex(values.shape):
+        v = values[idx]
+        f = float(v)
+        out[idx] = f if f >= v else math.nextafter(f, math.inf)
+    return out
+
+
+def rounding_bound(net, X, bound: str = "weights") -> np.ndarray:
+    """An upper bound at each row ``x`` of ``X`` (dyadic values: floats, integers), shape ``(n, k)``:
+
+    * ``"weights"``: on ``|net(x) - f(x)|`` for every network ``f`` of the same shape whose weights
+      round to those of ``net`` (each float weight of ``net`` the nearest to ``f``'s, and ``f``'s nonzero
+      weights of absolute value at least ``2**-1022``, so that no rounding underflowed).  Such a weight
+      is within ``u |w|`` of ``f``'s, ``u = 2**-52`` (twice the unit roundoff, which also covers
+      ``|w_f| <= |w| / (1 - 2**-53)``).
+    * ``"evaluation"``: on ``|fl(net(x)) - net(x)|``, the float64 evaluation (numpy, torch: any order
+      of summation, with or without fused multiply-adds) against the exact one.  A layer with fan-in
+      ``k`` computes each pre-activation within ``gamma (|W| |h| + |b|)`` of the exact value for the
+      computed ``h``, ``gamma = (k + 1) u' / (1 - (k + 1) u') <= (k + 1) 2**-52``, ``u' = 2**-53``
+      (while ``(k + 1) 2**-53 <= 1/2``; no underflow).
+
+    With ``h`` the hidden values of ``net`` (exact, as :func:`exact_outputs` computes them), ``e`` the
+    bound for the layer below (0 at the input) and ``m u`` the layer's relative term (``m = 1`` or
+    ``k + 1``), a ReLU being 1-Lipschitz, the pre-activations differ by at most
+    ``m u (|W| |h| + |b|) + (1 + m u) |W| e``: the recursion computed here, exactly, and rounded up to
+    floats.  :func:`memorise_two_layers` builds its weights exactly and rounds each once, so its
+    error at the points is at most the ``"weights"`` bound: a proven margin, not a tolerance.
+    """
+    if bound not in BOUNDS:
+        raise ValueError(f"bound must be one of {BOUNDS}, got {bound!r}")
+    return exact_outputs(net, X, bound=bound)[1]
 
 
 # ----------------------------------------------------------------------------- lower bounds

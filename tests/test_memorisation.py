@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relubook import memorisation as mem
+from relubook.nets import DeepReLU
 
 
 def _margin(net, X, labels):
@@ -66,8 +67,54 @@ def test_two_layers_memorise(n, d, seed, group):
     net = mem.memorise_two_layers(X, y, group_size=group)
     assert net.depth == 2
     assert net.n_neurons <= mem.two_layer_unit_bound(n, group)
-    out = mem.exact_outputs(net, X)[:, 0]
-    assert max(abs(float(v) - t) for v, t in zip(out, y)) < 1e-6
+    # the exact weights take the values exactly ...
+    W1, b1, W2, b2, beta, b3 = mem._two_layers_exact(X, y, group)
+    H = mem._objects(X).dot(mem._objects(W1).T) + b1[None, :]
+    H = np.where(H > 0, H, Fraction(0)).dot(W2.T) + b2[None, :]
+    exact = np.where(H > 0, H, Fraction(0)).dot(beta.T) + b3[None, :]
+    assert list(exact[:, 0]) == [Fraction(float(t)) for t in y]
+    # ... and the stored network, each weight rounded once, within the proven rounding bound (exactly)
+    out, bound = mem.exact_outputs(net, X, bound="weights")
+    assert all(abs(v - Fraction(float(t))) <= b for v, t, b in zip(out[:, 0], y, bound[:, 0]))
+
+
+def test_rounding_bound():
+    third = DeepReLU([(np.array([[1.0 / 3]]), np.zeros(1)), (np.ones((1, 1)), np.zeros(1))])  # rounds x / 3
+    X = np.array([[3.0], [-6.0], [96.0]])
+    out, bound = mem.exact_outputs(third, X, bound="weights")
+    err = [abs(v - Fraction(max(float(x), 0.0)) / 3) for v, x in zip(out[:, 0], X[:, 0])]
+    assert err[0] > 0 and all(e <= b for e, b in zip(err, bound[:, 0]))
+    assert max(bound[:2, 0]) < 1e-15 and np.array_equal(bound, mem.rounding_bound(third, X))
+    # an exact network (dyadic weights) is its own rounding, but the bound cannot know it: small, not 0
+    assert 0 < mem.rounding_bound(third, [[1.0]])[0, 0] < 2 ** -50
+    with pytest.raises(ValueError, match="bound"):
+        mem.exact_outputs(third, X, bound="both")
+    with pytest.raises(ValueError, match="bound"):
+        mem.rounding_bound(third, X, bound=None)
+    with pytest.raises(ValueError, match="dyadic"):
+        mem.rounding_bound(third, np.array([[Fraction(1, 3)]], dtype=object))
+
+
+@settings(max_examples=20, deadline=None)
+@given(widths=st.lists(st.integers(1, 40), min_size=1, max_size=4), d=st.integers(1, 5), seed=st.integers(0, 10**6),
+       scale=st.sampled_from([1e-3, 1.0, 1e3]))
+def test_float_evaluation_stays_within_its_bound(widths, d, seed, scale):
+    """numpy's and torch's float64 evaluations of a random network are within the "evaluation" bound
+    of its exact outputs, at every point, compared exactly."""
+    rng = np.random.default_rng(seed)
+    sizes = [d, *widths, 2]
+    net = DeepReLU([(rng.normal(size=(b, a)) * scale, rng.normal(size=b)) for a, b in zip(sizes, sizes[1:])])
+    X = rng.normal(size=(30, d))
+    out, bound = mem.exact_outputs(net, X, bound="evaluation")
+    with torch.no_grad():
+        twin = net.to_torch(device="cpu")(torch.as_tensor(X)).numpy()
+    for fl in (net(X), twin):
+        assert all(abs(Fraction(float(a)) - v) <= b for a, v, b in zip(fl.reshape(-1), out.reshape(-1), bound.reshape(-1)))
+
+
+def test_two_layers_refuse_weights_beyond_the_float_range():
+    with pytest.raises(ValueError, match="y"):
+        mem.memorise_two_layers([[0.0], [1e-300], [1.0]], [0.0, 1e100, -1e100])
 
 
 def test_two_layer_bound_is_order_sqrt_n():

@@ -20,6 +20,7 @@ PORT ?= 8000
 lock: venv
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^relubook' | sed 's/+cpu$$//' > constraints.txt
 	$(BIN)/python -m bookkit.binder .
+	$(BIN)/python tools/warm_bytecode.py --write-list
 
 .PHONY: lock venv book book-all test test-unit test-nb test-build serve bench clean distclean
 .PHONY: vendor test-browser pdf pdf-deps assignments test-assignments public-export notebooks lab binder-env
@@ -33,11 +34,12 @@ venv: $(VENV)/.stamp
 # 7.5 s): the interpreter's own pip installs uv into it, and uv then installs pip from the wheel the
 # interpreter ships (ensurepip's), offline; where the interpreter has no pip, ensurepip runs as usual.
 # Bytecode: compiling all of site-packages (uv --compile-bytecode, as pip does) takes 36 s on two
-# cores for 14,000 files, of which the book imports about 4,600.  Instead tools/warm_bytecode.py
-# imports what the book, its build and its tests use, in two processes side by side (20 s), and
-# Python writes those .pyc files; anything it missed is written the first time a process imports it,
-# since no recipe inherits PYTHONDONTWRITEBYTECODE (without .pyc files, every process would compile
-# its imports again: torch, matplotlib, scipy, sympy, pandas and nbformat take 18 s instead of 6 s).
+# cores for 14,000 files, of which the book imports about 4,100.  Instead tools/warm_bytecode.py
+# compiles those, listed in tools/bytecode_files.txt (written by `make lock`), in two processes side
+# by side (12 s; importing them to have Python write them took 20 s); anything it missed is written
+# the first time a process imports it, since no recipe inherits PYTHONDONTWRITEBYTECODE (without
+# .pyc files, every process would compile its imports again: torch, matplotlib, scipy, sympy, pandas
+# and nbformat take 18 s instead of 6 s).
 unexport PYTHONDONTWRITEBYTECODE
 UV         ?= uv==0.13.8
 UV_FLAGS   ?=

@@ -130,3 +130,17 @@ def test_postbuild_and_ci_scripts():
     assert "set -euo pipefail" in ci and "make test" in ci
     readme = (ROOT / "README.md").read_text()
     assert "make book" in readme and "make test" in readme
+
+
+def test_bytecode_list_names_installed_files():
+    """tools/bytecode_files.txt (what `make venv` compiles; `make lock` rewrites it) names files of the
+    installed environment, among them the heavy imports: a stale list would only cost time."""
+    import sysconfig
+
+    base = pathlib.Path(sysconfig.get_paths()["purelib"])
+    names = (ROOT / "tools" / "bytecode_files.txt").read_text().split()
+    assert names == sorted(set(names))
+    for heavy in ("torch/__init__.py", "matplotlib/pyplot.py", "sympy/__init__.py", "sphinx/application.py"):
+        assert heavy in names, heavy
+    missing = [n for n in names if not (base / n).is_file()]
+    assert not missing, f"{len(missing)} listed files are not installed (run make lock), e.g. {missing[:5]}"

@@ -459,7 +459,7 @@ def exact_outputs(net, X, bound: str | None = None):
     others with fractions (a bound needs dyadic inputs).  At most :data:`MAX_EXACT_WORK` multiply-adds
     (points times weights).
     """
-    if bound is not None and bound not in BOUNDS:
+    if bound is not None and not (isinstance(bound, str) and bound in BOUNDS):
         raise ValueError(f"bound must be None or one of {BOUNDS}, got {bound!r}")
     deep, H = _exact_input(net, X)
     dy = _dyadic(H)
@@ -521,7 +521,7 @@ def rounding_bound(net, X, bound: str = "weights") -> np.ndarray:
     floats.  :func:`memorise_two_layers` builds its weights exactly and rounds each once, so its
     error at the points is at most the ``"weights"`` bound: a proven margin, not a tolerance.
     """
-    if bound not in BOUNDS:
+    if not (isinstance(bound, str) and bound in BOUNDS):
         raise ValueError(f"bound must be one of {BOUNDS}, got {bound!r}")
     return exact_outputs(net, X, bound=bound)[1]
 

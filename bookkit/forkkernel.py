@@ -37,6 +37,7 @@ What keeps a forked kernel the same as a fresh one:
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import signal
@@ -436,6 +437,7 @@ def ipc_prefix() -> str:
     return os.path.join(_IPC_DIR[0], uuid.uuid4().hex[:12])
 
 
+@functools.lru_cache(maxsize=None)
 def ipc_manager(base=None):
     """``base`` (jupyter_client's ``KernelManager`` by default) made to start its kernels on the IPC
     transport: Unix sockets under :func:`ipc_prefix` instead of TCP ports on localhost.
@@ -445,7 +447,7 @@ def ipc_manager(base=None):
     may take such a port.  The kernel then never answers (its socket failed to bind), and the client
     waits out its start timeout (a minute).  ``make test`` starts dozens of kernels from several
     processes at once (the build's workers, nbval's, the unit tests'), so the build's and nbval's
-    kernels use private socket paths, which no other process can take."""
+    kernels use private socket paths, which no other process can take.  One class per ``base``."""
     if base is None:
         from jupyter_client.manager import KernelManager as base
     if getattr(base, "_bookkit_ipc", False):

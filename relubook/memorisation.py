@@ -256,10 +256,9 @@ def _two_layers_exact(X, y, group_size=None):
     s = math.isqrt(n - 1) + 1 if group_size is None else check_int(group_size, "group_size", minimum=1, maximum=n)
     _distinct_rows(X)
     w = separating_direction(X)
-    wq = [Fraction(float(c)) for c in w]
-    t = [sum((a * Fraction(float(x)) for a, x in zip(wq, row)), Fraction(0)) for row in X]
+    t = list(_objects(X).dot(_objects(w)))  # the exact projections
     order = sorted(range(n), key=t.__getitem__)
-    ts, vs = [t[i] for i in order], [Fraction(float(yv[i])) for i in order]
+    ts, vs = [t[i] for i in order], list(_objects(yv[order]))
     if any(b <= a for a, b in zip(ts, ts[1:])):  # pragma: no cover - separating_direction guarantees this
         raise ValueError("X: no direction found that separates the points")
     groups = [(ts[k:k + s], vs[k:k + s]) for k in range(0, n, s)]
@@ -484,8 +483,14 @@ def exact_outputs(net, X, bound: str | None = None):
             H = Z if k == last else np.where(Z > 0, Z, 0)
         out = _as_fractions(H, eh)
         return (out, _rounded_up(_as_fractions(E, ee))) if bound else out
-    for k, (W, b) in enumerate(deep.layers):
-        Z = H.dot(_objects(W).T) + _objects(b)[None, :]
+    return _forward_fractions([(_objects(W), _objects(b)) for W, b in deep.layers], H)
+
+
+def _forward_fractions(layers, H) -> np.ndarray:
+    """A ReLU network given by object arrays of fractions ``[(W, b), ...]`` at the rows of ``H``, exactly."""
+    last = len(layers) - 1
+    for k, (W, b) in enumerate(layers):
+        Z = H.dot(W.T) + b[None, :]
         H = Z if k == last else np.where(Z > 0, Z, Fraction(0))
     return H
 

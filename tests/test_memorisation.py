@@ -69,9 +69,7 @@ def test_two_layers_memorise(n, d, seed, group):
     assert net.n_neurons <= mem.two_layer_unit_bound(n, group)
     # the exact weights take the values exactly ...
     W1, b1, W2, b2, beta, b3 = mem._two_layers_exact(X, y, group)
-    H = mem._objects(X).dot(mem._objects(W1).T) + b1[None, :]
-    H = np.where(H > 0, H, Fraction(0)).dot(W2.T) + b2[None, :]
-    exact = np.where(H > 0, H, Fraction(0)).dot(beta.T) + b3[None, :]
+    exact = mem._forward_fractions([(mem._objects(W1), b1), (W2, b2), (beta, b3)], mem._objects(X))
     assert list(exact[:, 0]) == [Fraction(float(t)) for t in y]
     # ... and the stored network, each weight rounded once, within the proven rounding bound (exactly)
     out, bound = mem.exact_outputs(net, X, bound="weights")

@@ -18,7 +18,6 @@ Run: ``.venv/bin/python tools/warm_bytecode.py [--write-list]``.
 from __future__ import annotations
 
 import importlib
-import os
 import py_compile
 import subprocess
 import sys
@@ -82,8 +81,7 @@ def main(argv: list[str]) -> int:
     if not LIST.is_file():
         print(f"warm_bytecode: no {LIST.name}; modules compile as they are first imported", file=sys.stderr)
         return 0
-    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
-    procs = [subprocess.Popen([sys.executable, __file__, "--part", str(k)], env=env) for k in (0, 1)]
+    procs = [subprocess.Popen([sys.executable, __file__, "--part", str(k)]) for k in (0, 1)]
     return max(p.wait() for p in procs)
 
 

@@ -252,10 +252,18 @@ def _display_scale(fig, dpi: float | None = None, column_px: float = COLUMN_PX) 
     return dpi / 96.0 * min(1.0, column_px / width_px)
 
 
+def _draw_if_stale(fig) -> None:
+    """Draw ``fig`` (layout and all) unless nothing changed since its last draw: the measures below
+    read positions that only a draw computes, and a second draw of an unchanged figure gives the
+    same ones (its layout engine starts from the same artists)."""
+    if fig.stale:
+        fig.canvas.draw()
+
+
 def displayed_text_sizes(fig, dpi: float | None = None, column_px: float = COLUMN_PX) -> list[tuple[str, float]]:
     """Every visible, non-empty text of ``fig`` with its size in points as displayed in the column."""
     scale = _display_scale(fig, dpi, column_px)
-    fig.canvas.draw()
+    _draw_if_stale(fig)
     out = []
     for t in fig.findobj(matplotlib.text.Text):
         if not t.get_visible() or not t.get_text().strip():
@@ -295,7 +303,7 @@ def legend_overlap(ax) -> float:
     if leg is None:
         return 0.0
     fig = ax.figure
-    fig.canvas.draw()
+    _draw_if_stale(fig)
     box = leg.get_window_extent()
     inside = total = 0
     for line in ax.get_lines():

@@ -29,8 +29,10 @@ marked ``# SOLUTION``), a file that the student edition and the public export le
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -38,8 +40,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Question", "load_data", "questions", "master_notebook", "export", "grade", "sample_submissions",
-           "DEFAULT_CELL_LIMIT"]
+__all__ = ["Question", "load_data", "questions", "master_notebook", "export", "grade", "grading_kernels",
+           "sample_submissions", "DEFAULT_CELL_LIMIT"]
 
 #: Seconds a cell of a submission may run before it is stopped (the checkers' own limit is shorter).
 DEFAULT_CELL_LIMIT = 60
@@ -325,6 +327,29 @@ def grade(autograder, submission, outdir, *, timeout: float = 900, env=None) -> 
     if not results.is_file():
         raise RuntimeError(f"otter run wrote no results for {submission}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     return json.loads(results.read_text())
+
+
+@contextlib.contextmanager
+def grading_kernels(env: dict | None = None):
+    """Within the block, the kernels that ``otter run`` starts are forked from one process that has
+    imported torch, relubook and the rest (:mod:`bookkit.forkkernel`), not started afresh: 4 s of
+    CPU saved per graded submission.
+
+    ``env``: the variables the graders will be given on top of this process's environment (the
+    kernel server is started with them, since a kernel forks only when its environment is the
+    server's).  ``otter run`` puts its conda folder (``miniconda_path`` of its configuration)
+    first on ``PATH`` before it starts a kernel, so the server's ``PATH`` has it too; the graders
+    are started with this process's own ``PATH``.  Where the server cannot start, or on another
+    system than Linux, kernels start the ordinary way."""
+    from otter.run.run_autograder.autograder_config import AutograderConfig
+
+    from bookkit import forkkernel
+
+    path = os.environ.get("PATH", "")
+    conda_bin = f"{AutograderConfig().miniconda_path}/bin"
+    with forkkernel.environment({**(env or {}), "PATH": f"{conda_bin}{os.pathsep}{path}"}):
+        with forkkernel.ForkedKernels(quiet=True), forkkernel.environment({"PATH": path}):
+            yield
 
 
 def score(results: dict) -> tuple[float, float]:

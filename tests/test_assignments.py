@@ -79,10 +79,14 @@ def test_export_layout_and_no_solutions_for_students(exported):
         assert (dist / "autograder" / f"{name}.ipynb").is_file()  # the solutions notebook, instructors only
 
 
+#: what the graders get on top of the test's environment
+GRADER_ENV = {"RELUBOOK_CHECK_TIME_LIMIT": str(CHECK_LIMIT), "PYTHONPATH": str(ROOT)}
+
+
 def _grade_one(args):
     """Grade one sample submission; a grader that runs past the hang guard is reported as hung."""
     page, kind, dist, path, dest = args
-    env = dict(os.environ, RELUBOOK_CHECK_TIME_LIMIT=str(CHECK_LIMIT), PYTHONPATH=str(ROOT))
+    env = dict(os.environ, **GRADER_ENV)
     try:
         results = A.grade(A.autograder_zip(dist), path, dest / "results" / f"{Path(page).name}-{kind}", env=env,
                           timeout=HANG_LIMIT)
@@ -97,7 +101,8 @@ def test_sample_submissions_are_graded_by_otter(exported):
     for page, dist in done.items():
         subs = A.sample_submissions(ROOT, page, dist, dest / Path(page).name)
         tasks += [(page, kind, dist, path, dest) for kind, path in subs.items()]
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+    # each submission's kernel is forked from one warm process, as the build's and nbval's are
+    with A.grading_kernels(GRADER_ENV), ThreadPoolExecutor(max_workers=WORKERS) as pool:
         graded = {}
         for page, kind, res in pool.map(_grade_one, tasks):
             graded.setdefault(page, {})[kind] = res

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
 import uuid
@@ -98,6 +99,39 @@ MIN_TEXT_PT = 9.0
 def use_style() -> None:
     """Apply the house style to matplotlib's global settings."""
     plt.rcParams.update(STYLE)
+    _share_math_parses()
+
+
+def _share_math_parses(maxsize: int = 2048) -> None:
+    """One cache of parsed math text (``$x^2$``, log-scale tick labels) for every renderer.
+
+    Matplotlib caches each parse (about 10 ms of pyparsing) in its ``MathTextParser``, keyed on the
+    parser object, and every renderer makes its own parser: every new figure, every ``savefig``
+    parses each label again.  The parse depends only on the parser's output type ("vector" or
+    "raster") and on the arguments of the cached method (string, dpi, font, antialiasing, hinting),
+    so one cache keyed on those gives the same objects.  Without the private method this relies on
+    (another matplotlib), nothing changes."""
+    from matplotlib import mathtext
+
+    cached = getattr(mathtext.MathTextParser, "_parse_cached", None)
+    plain = getattr(cached, "__wrapped__", None)
+    if plain is None or getattr(cached, "shared_by_relubook", False):
+        return
+    parsers: dict = {}
+
+    @functools.lru_cache(maxsize=maxsize)
+    def shared(output_type, s, dpi, prop, antialiased, load_glyph_flags):
+        return plain(parsers[output_type], s, dpi, prop, antialiased, load_glyph_flags)
+
+    def _parse_cached(self, s, dpi, prop, antialiased, load_glyph_flags):
+        output_type = self._output_type
+        parsers.setdefault(output_type, self)
+        return shared(output_type, s, dpi, prop, antialiased, load_glyph_flags)
+
+    _parse_cached.shared_by_relubook = True
+    _parse_cached.cache_info = shared.cache_info
+    _parse_cached.original = plain
+    mathtext.MathTextParser._parse_cached = _parse_cached
 
 
 use_style()

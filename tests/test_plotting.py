@@ -99,3 +99,35 @@ def test_feedback_pattern(capsys):
     out = capsys.readouterr().out
     assert "1/2 checks passed" in out and "[fix]  values differ" in out and "[ok]   shape is right" in out
     assert not Feedback("empty")
+
+
+
+def test_math_text_is_parsed_once_for_every_renderer():
+    """The house style shares matplotlib's cache of parsed math text between renderers: a label
+    drawn on a second figure is not parsed again, and the shared parse is matplotlib's own."""
+    import io
+
+    from matplotlib import mathtext
+
+    cached = mathtext.MathTextParser._parse_cached
+    assert cached.shared_by_relubook
+    label = r"$\sup_x |F'(x)| \cdot 7^{-3}$"
+    pngs = []
+    for _ in range(2):
+        fig, ax = plotting.figure(alt="A figure with a math label, drawn twice for a test.")
+        ax.set_title(label)
+        before = cached.cache_info()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png")
+        after = cached.cache_info()
+        pngs.append(buf.getvalue())
+        plt.close(fig)
+    assert after.misses == before.misses and after.hits > before.hits  # the second figure parsed nothing
+    assert pngs[0] == pngs[1]
+    prop = matplotlib.font_manager.FontProperties(size=10)
+    from matplotlib.ft2font import LoadFlags
+
+    for output, flags in (("path", LoadFlags.NO_HINTING), ("agg", LoadFlags.FORCE_AUTOHINT)):
+        shared = mathtext.MathTextParser(output)._parse_cached(label, 100, prop, True, flags)
+        own = cached.original(mathtext.MathTextParser(output), label, 100, prop, True, flags)
+        assert repr(shared) == repr(own)  # matplotlib's method on a parser that never saw the label

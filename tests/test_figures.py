@@ -1,5 +1,7 @@
 """Every figure function of the book, drawn in the house figure: no text below 9 pt as shown in
-the text column, legends off the data, every curve inside the axis limits."""
+the text column, legends off the data, every curve inside the axis limits
+(:func:`widget_renders.check_legible`).  The widgets' states are checked the same way by
+``tests/test_livefigure.py``, on the fresh renders it compares the embedded states with."""
 
 import matplotlib
 
@@ -10,7 +12,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from relubook import (  # noqa: E402
-    activations, approx_plots, bending, composition, compositional, dying, initialization, interpolation,
+    activations, approx_plots, bending, compositional, initialization, interpolation,
     neuron, plotting, pretraining, regions, training,
 )
 import widget_renders  # noqa: E402
@@ -27,8 +29,7 @@ def _interior(ax):
 
 def _cases():
     rng = np.random.default_rng(0)
-    cases = [(name, draw, params) for name, draw, a, b in widget_renders.widget_cases(small_study=False)
-             for params in (a, b)]
+    cases = []
     X = rng.normal(size=(6, 2))
     moments = {"he": np.ones(11), "lecun": 0.5 ** np.arange(11)}
     cases += [
@@ -52,22 +53,11 @@ def _cases():
 
 
 CASES = _cases()
-FIXED_LIMITS = {"ch8 interpolant"}
 
 
 @pytest.mark.parametrize("name, draw, params", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_figure_is_legible_in_the_column(name, draw, params):
-    # a widget's state is drawn once for this test and test_livefigure's (tests/widget_renders.py)
-    fresh = widget_renders.fresh_render(draw, params, alt=f"The {name} figure of the book.")
-    assert fresh.small_text == [], f"{name}: text below {plotting.MIN_TEXT_PT} pt"
-    for overlap, (lo, hi), yscale, lines in fresh.axes:
-        assert overlap < 0.02, f"{name}: the legend covers data"
-        for label, y, n_x in lines:
-            # the interpolant widget keeps fixed limits on purpose: a ramp goes on for ever
-            if y.size and yscale == "linear" and n_x > 20 and name not in FIXED_LIMITS:
-                span = max(hi - lo, 1e-12)
-                clipped = np.mean((y < lo - 1e-9 * span) | (y > hi + 1e-9 * span))
-                assert clipped < 0.3, f"{name}: a curve ({label}) leaves the axis limits"
+    widget_renders.check_legible(name, widget_renders.fresh_render(draw, params, alt=f"The {name} figure of the book."))
 
 
 def test_the_checks_can_fail():

@@ -88,7 +88,8 @@ def check_state(svg: str, alt: str, draw, params) -> None:
 @pytest.mark.parametrize("name,draw,a,b", CASES, ids=[c[0] for c in CASES])
 def test_embedded_states_are_what_the_callback_draws(name, draw, a, b):
     """A live figure over the two states of each widget case (every parameter takes its value in A
-    and in B): decoded from the page's payload, states A and B hold the callback's lines, and differ."""
+    and in B): decoded from the page's payload, states A and B hold the callback's lines, and differ;
+    both states are legible in the column."""
     controls = {k: widgets.choices(a[k], b[k]) if a[k] != b[k] else widgets.choices(a[k]) for k in a}
     live = lf.live_figure_html(draw, "A state of one of the book's widgets.", **controls)
     data = lf.decode_data(live.spec["payload"])
@@ -99,6 +100,9 @@ def test_embedded_states_are_what_the_callback_draws(name, draw, a, b):
     assert svg_a != svg_b, f"{name}: moving every slider changed nothing"
     check_state(svg_a, data["alts"][ka], draw, a)
     check_state(svg_b, data["alts"][kb], draw, b)
+    # the same fresh renders, legible in the column (as tests/test_figures.py checks other figures)
+    widget_renders.check_legible(name, widget_renders.fresh_render(draw, a), state=f"at {a}")
+    widget_renders.check_legible(name, widget_renders.fresh_render(draw, b), state=f"at {b}")
     # the initial state is in the page's HTML as drawn, with its alt text
     k0 = live.spec["initial"]
     assert lf.state_svg(data, k0) in live.html.replace("&", "&amp;") or lf.state_svg(data, k0)[:2000] in live.html

@@ -1,8 +1,8 @@
 """Renders of the book's widget cases that several test modules check, each drawn once per process.
 
 ``tests/test_livefigure.py`` compares the embedded states of each widget with what the callback
-draws on a fresh figure, and ``tests/test_figures.py`` checks the same fresh figures for legibility:
-one fresh render per (callback, state) serves both.  The widget cases (chapter 14's trains a small
+draws on a fresh figure and checks the same fresh figure for legibility (:func:`check_legible`, as
+``tests/test_figures.py`` checks the book's other figures): one fresh render per (callback, state).  The widget cases (chapter 14's trains a small
 study) are built once.  Everything here is cached per process: with pytest-xdist each worker builds
 what its own tests ask for, in whatever order they run.
 """
@@ -92,3 +92,22 @@ def fresh_render(draw, params: dict, alt: str = "A state of one of the book's wi
     if key not in _FRESH:
         _FRESH[key] = _render(draw, params, alt)
     return _FRESH[key]
+
+
+#: widgets that keep fixed axis limits on purpose: the interpolant's ramp goes on for ever
+FIXED_LIMITS = {"ch8 interpolant"}
+
+
+def check_legible(name: str, fresh: FreshRender, state: str = "") -> None:
+    """No text below :data:`relubook.plotting.MIN_TEXT_PT` as shown in the column, no legend over the
+    data, and no long curve mostly outside the axis limits (linear scales).  ``state`` names the
+    widget's state in the messages."""
+    where = f"{name} {state}".strip()
+    assert fresh.small_text == [], f"{where}: text below {plotting.MIN_TEXT_PT} pt: {fresh.small_text}"
+    for overlap, (lo, hi), yscale, lines in fresh.axes:
+        assert overlap < 0.02, f"{where}: the legend covers data"
+        for label, y, n_x in lines:
+            if y.size and yscale == "linear" and n_x > 20 and name not in FIXED_LIMITS:
+                span = max(hi - lo, 1e-12)
+                clipped = np.mean((y < lo - 1e-9 * span) | (y > hi + 1e-9 * span))
+                assert clipped < 0.3, f"{where}: a curve ({label}) leaves the axis limits"

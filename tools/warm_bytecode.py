@@ -30,7 +30,9 @@ GROUPS = (
     ["torch", "relubook", "relubook.widgets", "relubook.tables", "relubook.checks", "relubook.livefigure",
      "relubook.pretraining", "relubook.symbolic", "scipy.stats", "scipy.optimize", "scipy.special", "sympy",
      "sklearn.datasets", "ipykernel.kernelapp", "ipykernel_launcher", "ipywidgets", "matplotlib.pyplot",
-     "matplotlib.backends.backend_agg", "matplotlib_inline.backend_inline"],
+     "matplotlib.backends.backend_agg", "matplotlib_inline.backend_inline",
+     # imported by every kernel as it starts (debugpy's vendored pydevd: 0.3 s to compile per kernel)
+     "ipykernel.debugger"],
     # the build, the notebook edition and the test runners
     ["jupyter_book.cli.main", "sphinx.application", "myst_nb", "myst_nb.sphinx_ext", "myst_parser",
      "sphinx_book_theme", "pydata_sphinx_theme", "sphinx_proof", "sphinx_exercise", "sphinxcontrib.bibtex",

@@ -68,7 +68,7 @@ def default_preload() -> list[str]:
     from pathlib import Path
 
     mods = ["numpy", "torch", "matplotlib", "matplotlib.pyplot", "matplotlib.figure", "pandas", "scipy.stats",
-            "scipy.optimize", "sympy", "nbformat", "ipykernel.kernelapp", "myst_nb"]
+            "scipy.optimize", "sympy", "nbformat", "ipykernel.kernelapp", "ipykernel.debugger", "myst_nb"]
     root = Path(__file__).resolve().parent.parent / "relubook"
     for pkg, folder in (("relubook", root), ("relubook.checks", root / "checks")):
         mods.append(pkg)
@@ -132,7 +132,7 @@ def launch(args: list[str]) -> int:
     except OSError:
         pid = None
     if not pid:  # no server, or it refused: an ordinary kernel
-        os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *kernel_args])
+        os.execv(sys.executable, [sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher", *kernel_args])
 
     def relay(signum, _frame):
         try:
@@ -382,7 +382,10 @@ class ForkedKernels:
         old = os.environ.get("JUPYTER_PATH")
         self._env.enter_context(environment({"JUPYTER_PATH": self.tmp + (os.pathsep + old if old else ""),
                                              SPEC_ENV: spec_dir}))
-        self.proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "serve", sock, *self.preload],
+        # -Xfrozen_modules=off as ipykernel's own kernel spec starts a kernel (its debugger, preloaded,
+        # warns without it)
+        self.proc = subprocess.Popen([sys.executable, "-Xfrozen_modules=off", os.path.abspath(__file__), "serve", sock,
+                                      *self.preload],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=dict(os.environ))
         line = self.proc.stdout.readline().strip()  # the modules are imported while the command starts
         if line != b"listening":

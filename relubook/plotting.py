@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import functools
 import html
+import inspect
 import io
 import uuid
 from typing import Callable, Iterable
@@ -109,14 +110,16 @@ def _share_math_parses(maxsize: int = 2048) -> None:
     parser object, and every renderer makes its own parser: every new figure, every ``savefig``
     parses each label again.  The parse depends only on the parser's output type ("vector" or
     "raster") and on the arguments of the cached method (string, dpi, font, antialiasing, hinting),
-    so one cache keyed on those gives the same objects.  Without the private method this relies on
-    (another matplotlib), nothing changes."""
+    so one cache keyed on those gives the same objects.  Where that private method is missing or
+    takes other arguments (another matplotlib), nothing changes."""
     from matplotlib import mathtext
 
     cached = getattr(mathtext.MathTextParser, "_parse_cached", None)
     plain = getattr(cached, "__wrapped__", None)
     if plain is None or getattr(cached, "shared_by_relubook", False):
         return
+    if list(inspect.signature(plain).parameters) != ["self", "s", "dpi", "prop", "antialiased", "load_glyph_flags"]:
+        return  # another matplotlib: its own cache stays
     parsers: dict = {}
 
     @functools.lru_cache(maxsize=maxsize)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import warnings
 from collections import defaultdict
 
-import jupytext
 from nbval.plugin import IPyNbCell, IPyNbFile, find_comment_markers, find_metadata_tags
 
 
@@ -30,6 +29,8 @@ class MystNotebookFile(IPyNbFile):
     """A MyST notebook: one pytest item per code cell."""
 
     def collect(self):
+        import jupytext  # here, not at import: every pytest process loads this plugin (0.7 s)
+
         self.nb = jupytext.read(str(self.path))
         for n, cell in enumerate(c for c in self.nb.cells if c.cell_type == "code"):
             with warnings.catch_warnings():

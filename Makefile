@@ -39,7 +39,8 @@ venv: $(VENV)/.stamp
 # when uv cannot be installed.  uv does not read pip's configuration, so the recipe hands it pip's
 # find-links and extra indexes (a local wheelhouse).  The venv is created without pip (ensurepip takes
 # 7.5 s): the interpreter's own pip installs uv into it, and uv then installs pip from the wheel the
-# interpreter ships (ensurepip's, or WHEEL_PKG_DIR's on Debian), offline; where the interpreter has no pip, ensurepip runs as usual.
+# interpreter ships (ensurepip's, or WHEEL_PKG_DIR's on Debian), offline; where the interpreter has no
+# pip, ensurepip runs as usual.
 # Bytecode: compiling all of site-packages (uv --compile-bytecode, as pip does) takes 36 s on two
 # cores for 14,000 files, of which the book imports about 4,100.  Instead tools/warm_bytecode.py
 # compiles those, listed in tools/bytecode_files.txt (written by `make lock`), in two processes side

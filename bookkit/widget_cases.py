@@ -9,14 +9,15 @@ import functools
 __all__ = ["book_widget_cases"]
 
 
-def book_widget_cases(small_study: bool = True):
-    """``[(name, draw, params_a, params_b), ...]`` for every ``slider_figure`` of the book."""
+def book_widget_cases():
+    """``[(name, draw, params_a, params_b), ...]`` for every ``slider_figure`` of the book (chapter 14's
+    fit widget on a small study trained here)."""
     from relubook import activations, approx_plots, bending, composition, compositional, dying, initialization
     from relubook import interpolation, neuron
     from relubook import pretraining, rates
 
     study = pretraining.run_study(("x^3",), ("default", "enforced"), n_models=2, epochs=20, pretrain_epochs=5,
-                                  snapshot_every=10, n_points=64, progress=False) if small_study else None
+                                  snapshot_every=10, n_points=64, progress=False)
     cases = [
         ("ch1 variants", activations.draw_variants, {"alpha": 0.0}, {"alpha": 0.9}),
         ("ch2 gate", neuron.draw_gate, {"angle": 0.0, "b": -2.0}, {"angle": 120.0, "b": 1.5}),
@@ -37,7 +38,6 @@ def book_widget_cases(small_study: bool = True):
          {"depth": 10, "peak": 0.9, "s0": 0.5, "ratio": 1.0}),
         ("ch17 knots", rates.draw_sqrt_knots, {"n": 1, "p": 1.0}, {"n": 32, "p": 8.0}),
     ]
-    if study is not None:
-        cases.append(("ch14 fit", functools.partial(pretraining.draw_fit, study=study, curve="x^3"),
-                      {"epoch": 0}, {"epoch": study.epochs}))
+    cases.append(("ch14 fit", functools.partial(pretraining.draw_fit, study=study, curve="x^3"),
+                  {"epoch": 0}, {"epoch": study.epochs}))
     return cases

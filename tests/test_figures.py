@@ -29,10 +29,9 @@ def _interior(ax):
 
 def _cases():
     rng = np.random.default_rng(0)
-    cases = []
     X = rng.normal(size=(6, 2))
     moments = {"he": np.ones(11), "lecun": 0.5 ** np.arange(11)}
-    cases += [
+    cases = [
         ("neuron", activations.draw_neuron, {}),
         ("derivatives", activations.draw_derivatives, {}),
         ("dependency graph", approx_plots.draw_dependency_graph, {}),

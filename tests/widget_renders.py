@@ -2,8 +2,8 @@
 
 ``tests/test_livefigure.py`` compares the embedded states of each widget with what the callback
 draws on a fresh figure and checks the same fresh figure for legibility (:func:`check_legible`, as
-``tests/test_figures.py`` checks the book's other figures): one fresh render per (callback, state).  The widget cases (chapter 14's trains a small
-study) are built once.  Everything here is cached per process: with pytest-xdist each worker builds
+``tests/test_figures.py`` checks the book's other figures): one fresh render per (callback, state).
+The widget cases (chapter 14's trains a small study) are built once.  Everything here is cached per process: with pytest-xdist each worker builds
 what its own tests ask for, in whatever order they run.
 """
 
@@ -24,9 +24,9 @@ from relubook import plotting  # noqa: E402
 
 
 @functools.lru_cache(maxsize=None)
-def widget_cases(small_study: bool = True) -> tuple:
+def widget_cases() -> tuple:
     """:func:`bookkit.widget_cases.book_widget_cases`, built once per process (do not mutate)."""
-    return tuple(book_widget_cases(small_study=small_study))
+    return tuple(book_widget_cases())
 
 
 def _hex(color) -> str:

@@ -123,3 +123,44 @@ def test_seeds_table_is_a_book_table_with_every_model():
         training.grid_values(hist)
 
 
+
+
+def _mixed_reference(m, z):
+    """The mixed activation as one autograd expression (what :class:`training._MixedActivation` replaces)."""
+    return torch.where(m._rect, torch.relu(z), torch.addcmul(m._d, m._a, torch.sigmoid(m._c * z)))
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_mixed_activation_gives_autograds_values_and_gradients(dtype):
+    """The hand-written backward is the chain rule of the expression, element for element."""
+    m = training.BatchedMLP(9, [3, 7, 2], ["relu", "sigmoid", "tanh"] * 3, "he", dtype=dtype, device="cpu")
+    gen = torch.Generator().manual_seed(0)
+    z = (4 * torch.randn(9, 33, 7, generator=gen, dtype=dtype)).requires_grad_()
+    z.data[0, 0, :3] = torch.tensor([0.0, -0.0, 1e-30])  # the kink and tiny values
+    g = torch.randn(9, 33, 7, generator=gen, dtype=dtype)
+    out = m._act(z)
+    ref = _mixed_reference(m, z)
+    assert torch.equal(out, ref)
+    (grad,) = torch.autograd.grad(out, z, g)
+    (grad_ref,) = torch.autograd.grad(ref, z, g)
+    assert torch.equal(grad, grad_ref)
+
+
+def test_evaluation_outputs_and_losses_agree_with_the_forward_pass():
+    """Evaluations run by blocks of rows and by activation; they give ``model(X)`` to rounding,
+    and the single-activation stack (blocks only) bit for bit on this CPU."""
+    gen = torch.Generator().manual_seed(1)
+    for acts in (["relu", "sigmoid", "tanh"], ["relu", "leaky_relu", "tanh"], ["sigmoid"], ["relu"]):
+        m = training.BatchedMLP(40, [64, 16, 16, 10], (acts * 40)[:40], "he", seed=2, device="cpu")
+        X = torch.randn(1000, 64, generator=gen)  # several blocks of EVAL_BLOCK values
+        assert 1000 > training.EVAL_BLOCK // (40 * 16)
+        with torch.no_grad():
+            ref = m(X)
+        out = training._outputs(m, X)
+        assert out.shape == ref.shape
+        assert torch.allclose(out, ref, rtol=1e-5, atol=1e-6), acts
+        if len(acts) == 1:
+            assert torch.equal(out, ref)
+        y = torch.randint(0, 10, (1000,), generator=gen).expand(40, 1000)
+        fast = training._losses(ref, y, "cross_entropy", classes_first=True)
+        assert torch.allclose(fast, training._losses(ref, y, "cross_entropy"), rtol=1e-6)

@@ -16,8 +16,9 @@ import base64
 import functools
 import html
 import inspect
+import hashlib
 import io
-import uuid
+import itertools
 from typing import Callable, Iterable
 
 import matplotlib
@@ -59,6 +60,9 @@ PALETTE = {
     "yellow": "#F0E442",
     "black": "#000000",
 }
+#: numbers the animations of a session, so that two identical ones on a page get distinct ids
+_ANIMATIONS = itertools.count()
+
 _ORDER = ["blue", "vermillion", "green", "orange", "purple", "sky", "black", "yellow"]
 LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (3, 1, 1, 1, 1, 1)), "-", "--"]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
@@ -262,8 +266,11 @@ def animate(
     frames = [base64.b64encode(live.render(**{param: v}, **fixed)).decode("ascii") for v in values]
     if live.fig is not None:
         plt.close(live.fig)
+    # the player's element ids: from the content and the animation's number in this session (not
+    # random), so that executing a page again writes the same HTML
+    digest = hashlib.sha256("\n".join([alt, *frames]).encode()).hexdigest()[:24]
     text = JS_INCLUDE + STYLE_INCLUDE + DISPLAY_TEMPLATE.format(
-        id=uuid.uuid4().hex, Nframes=len(frames), fill_frames=_embedded_frames(frames, "png"),
+        id=f"{digest}{next(_ANIMATIONS):08x}", Nframes=len(frames), fill_frames=_embedded_frames(frames, "png"),
         interval=int(interval), once_checked="checked", loop_checked="", reflect_checked="")
     label = html.escape(alt, quote=True)
     text = text.replace("<img id=", f'<img alt="{label}" id=', 1)

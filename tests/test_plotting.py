@@ -1,5 +1,7 @@
 """House style, alt text, static twins, widgets and the checker pattern."""
 
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -58,6 +60,12 @@ def test_animate_makes_one_frame_per_value_with_alt():
     assert {c for c in calls if c[0] == 1.0} == {(1.0, 2.0)}
     html = anim._repr_html_()
     assert 'alt="One neuron as its bias moves."' in html and "anim" in html
+    # ids from the content and a counter, not random: the same animation again differs only in its
+    # number, so a page executed again writes the same HTML, and two alike on a page do not clash
+    again = plotting.animate(draw, "b", [-1.0, 0.0, 1.0], alt="One neuron as its bias moves.", fixed={"w": 2.0})
+    ids = [re.search(r'id="_anim_img(\w+)"', a._repr_html_()).group(1) for a in (anim, again)]
+    assert ids[0] != ids[1] and ids[0][:24] == ids[1][:24]
+    assert int(ids[1][24:], 16) == int(ids[0][24:], 16) + 1
     with pytest.raises(ValueError, match="values"):
         plotting.animate(draw, "b", [], alt="One neuron as its bias moves.")
     with pytest.raises(TypeError, match="draw"):

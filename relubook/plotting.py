@@ -19,6 +19,7 @@ import inspect
 import hashlib
 import io
 import itertools
+import os
 from typing import Callable, Iterable
 
 import matplotlib
@@ -46,6 +47,7 @@ __all__ = [
     "check_legible",
     "legend_below",
     "legend_overlap",
+    "text_overlaps",
     "math_label",
 ]
 
@@ -196,9 +198,22 @@ def _png(fig) -> bytes:
 
 
 def show(fig) -> None:
-    """Display ``fig`` in the notebook as a PNG carrying its alt text, then close it."""
+    """Display ``fig`` in the notebook as a PNG carrying its alt text, then close it.
+
+    In the book's build (``RELUBOOK_LIVE_FIGURES=1``, :mod:`relubook.livefigure`) it first checks
+    that no text of the figure overlaps other text (:func:`text_overlaps`) and raises
+    ``ValueError`` naming the overlaps, so that a figure composed in a chapter (several panels,
+    say) fails the build instead of reaching readers."""
     from IPython.display import Image, display
 
+    from . import livefigure
+
+    if os.environ.get(livefigure.ENV, "") == "1":
+        fig.draw_without_rendering()
+        overlaps = text_overlaps(fig)
+        if overlaps:
+            plt.close(fig)
+            raise ValueError("the figure's text overlaps: " + "; ".join(overlaps))
     alt = alt_text(fig)
     data = _png(fig)
     plt.close(fig)
@@ -331,14 +346,37 @@ def check_legible(fig, min_pt: float = MIN_TEXT_PT):
     return fig
 
 
+def _below_x_axis_pt(ax) -> float:
+    """Points from the bottom of ``ax`` to below its x tick labels and x label, as they are when
+    this is called (tall enough for mathtext such as $10^{-10}$ or $h_{30}$)."""
+    from matplotlib.font_manager import FontProperties
+
+    rc = matplotlib.rcParams
+
+    def size(key):
+        return FontProperties(size=rc[key]).get_size_in_points()
+
+    pt = 3.0
+    if ax.xaxis.get_tick_params().get("labelbottom", True):
+        pt += max(rc["xtick.major.size"], 0.0) + rc["xtick.major.pad"] + 1.6 * size("xtick.labelsize")
+    if ax.get_xlabel().strip():
+        pt += rc["axes.labelpad"] + 1.6 * size("axes.labelsize")
+    return pt
+
+
 def legend_below(ax, ncol: int | None = None, **kwargs):
-    """A legend under the axes, off the data (constrained layout makes room for it)."""
+    """A legend under the axes, off the data, below the x tick labels and the x label (set the label
+    first); constrained layout makes room for it.  The offset is in points, so it holds for short
+    panels as for tall ones."""
+    from matplotlib.transforms import offset_copy
+
     handles, labels = ax.get_legend_handles_labels()
     if not handles:
         return None
     ncol = ncol or min(len(handles), 3)
-    return ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=ncol,
-                     borderaxespad=0.0, **kwargs)
+    below = offset_copy(ax.transAxes, fig=ax.figure, y=-_below_x_axis_pt(ax), units="points")
+    return ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0), bbox_transform=below,
+                     ncol=ncol, borderaxespad=0.0, **kwargs)
 
 
 def legend_overlap(ax) -> float:
@@ -358,6 +396,64 @@ def legend_overlap(ax) -> float:
         total += len(pts)
         inside += int(((pts[:, 0] >= box.x0) & (pts[:, 0] <= box.x1) & (pts[:, 1] >= box.y0) & (pts[:, 1] <= box.y1)).sum())
     return inside / total if total else 0.0
+
+
+def _text_boxes(fig, renderer) -> list:
+    """``(element, bbox)`` of the text of ``fig`` that readers must be able to read: per axes its
+    legend, axis labels, title and the union of each axis's tick labels; the figure's legends and
+    title."""
+    from matplotlib.transforms import Bbox
+
+    def visible(t):
+        return t is not None and t.get_visible() and bool(t.get_text().strip())
+
+    boxes = []
+    for i, ax in enumerate(fig.axes):
+        if not ax.get_visible():
+            continue
+        name = f"axes {i + 1}"
+        leg = ax.get_legend()
+        if leg is not None and leg.get_visible():
+            boxes.append((f"{name}: legend", leg.get_window_extent(renderer)))
+        for what, t in (("x label", ax.xaxis.label), ("y label", ax.yaxis.label), ("title", ax.title),
+                        ("left title", ax._left_title), ("right title", ax._right_title)):
+            if visible(t):
+                boxes.append((f"{name}: {what}", t.get_window_extent(renderer)))
+        for what, axis in (("x tick labels", ax.xaxis), ("y tick labels", ax.yaxis)):
+            lo, hi = sorted(axis.get_view_interval())
+            slack = 1e-9 * max(abs(lo), abs(hi), hi - lo)
+            ticks = [*axis.get_major_ticks(len(axis.get_majorticklocs())),
+                     *axis.get_minor_ticks(len(axis.get_minorticklocs()))]
+            drawn = [t.get_window_extent(renderer) for tick in ticks if lo - slack <= tick.get_loc() <= hi + slack
+                     for t in (tick.label1, tick.label2) if visible(t)]  # the labels a draw shows
+            if drawn:
+                boxes.append((f"{name}: {what}", Bbox.union(drawn)))
+    for leg in fig.legends:
+        if leg.get_visible():
+            boxes.append(("figure legend", leg.get_window_extent(renderer)))
+    if getattr(fig, "_suptitle", None) is not None and visible(fig._suptitle):
+        boxes.append(("figure title", fig._suptitle.get_window_extent(renderer)))
+    return boxes
+
+
+def text_overlaps(fig, min_px: float = 1.0) -> list[str]:
+    """Pairs of text elements of ``fig`` that overlap (by more than ``min_px`` pixels each way): a
+    legend over an axis label or over tick labels, a title over another panel's labels.  The x and
+    y tick labels of one axes are not compared (they meet at the corner by design)."""
+    _draw_if_stale(fig)
+    renderer = fig.canvas.get_renderer()
+    boxes = _text_boxes(fig, renderer)
+    found = []
+    for i, (a, ba) in enumerate(boxes):
+        for b, bb in boxes[i + 1:]:
+            same = a.split(":")[0] == b.split(":")[0]
+            if same and {a.split(": ")[-1], b.split(": ")[-1]} == {"x tick labels", "y tick labels"}:
+                continue
+            w = min(ba.x1, bb.x1) - max(ba.x0, bb.x0)
+            h = min(ba.y1, bb.y1) - max(ba.y0, bb.y0)
+            if w > min_px and h > min_px:
+                found.append(f"{a} overlaps {b}")
+    return found
 
 
 def math_label(name: str) -> str:

@@ -69,3 +69,30 @@ def test_the_checks_can_fail():
     assert plotting.legend_overlap(ax) > 0
     plt.close(fig)
     assert plotting.math_label("x^11") == "$x^{11}$"
+
+
+def _two_panels(legend):
+    fig, axes = plotting.figure(alt="Two stacked panels, each with two crossing lines.", nrows=2,
+                                figsize=(6.4, 5.6), sharex=True)
+    for ax in axes:
+        ax.plot([1e-8, 1], [0, 1], label="rising")
+        ax.plot([1e-8, 1], [1, 0], label="falling")
+        ax.set_xscale("log")
+        ax.set_xlabel("activation $h_{30}$ (log scale)")
+        legend(ax)
+    return fig
+
+
+def test_text_overlaps_finds_a_legend_on_the_axis_label(monkeypatch):
+    """A legend placed a fixed fraction of the axes below it (the old ``legend_below``) lands on the
+    x label of a short panel; :func:`plotting.legend_below` offsets it in points and clears it.  In
+    the build, :func:`plotting.show` refuses a figure whose text overlaps."""
+    fig = _two_panels(lambda ax: ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2))
+    assert plotting.text_overlaps(fig) == ["axes 2: legend overlaps axes 2: x label"]
+    monkeypatch.setenv("RELUBOOK_LIVE_FIGURES", "1")
+    with pytest.raises(ValueError, match="legend overlaps axes 2: x label"):
+        plotting.show(fig)
+    assert not plt.fignum_exists(fig.number)
+    fig = _two_panels(plotting.legend_below)
+    assert plotting.text_overlaps(fig) == []
+    plt.close(fig)

@@ -39,12 +39,14 @@ class FreshRender:
 
     ``lines``: the first axes' visible Line2D as (colour, has line, has markers, points as axes
     fractions); ``title``: its title; ``small_text``: :func:`relubook.plotting.small_text`;
-    ``axes``: per axes ``(legend_overlap, ylim, yscale, [(label, finite y data, number of x), ...])``."""
+    ``axes``: per axes ``(legend_overlap, ylim, yscale, [(label, finite y data, number of x), ...])``;
+    ``overlaps``: :func:`relubook.plotting.text_overlaps`."""
 
     lines: list
     title: str
     small_text: list
     axes: list
+    overlaps: list
 
 
 def _render(draw, params: dict, alt: str) -> FreshRender:
@@ -73,7 +75,7 @@ def _render(draw, params: dict, alt: str) -> FreshRender:
                 y = np.asarray(line.get_ydata(), dtype=float)
                 ys.append((line.get_label(), y[np.isfinite(y)], len(line.get_xdata())))
             axes.append((overlap, a.get_ylim(), a.get_yscale(), ys))
-        return FreshRender(lines, title, small, axes)
+        return FreshRender(lines, title, small, axes, plotting.text_overlaps(fig))
     finally:
         plt.close(fig)
 
@@ -100,10 +102,12 @@ FIXED_LIMITS = {"ch8 interpolant"}
 
 def check_legible(name: str, fresh: FreshRender, state: str = "") -> None:
     """No text below :data:`relubook.plotting.MIN_TEXT_PT` as shown in the column, no legend over the
-    data, and no long curve mostly outside the axis limits (linear scales).  ``state`` names the
+    data, no text over other text (:func:`relubook.plotting.text_overlaps`), and no long curve mostly
+    outside the axis limits (linear scales).  ``state`` names the
     widget's state in the messages."""
     where = f"{name} {state}".strip()
     assert fresh.small_text == [], f"{where}: text below {plotting.MIN_TEXT_PT} pt: {fresh.small_text}"
+    assert fresh.overlaps == [], f"{where}: text over text: {fresh.overlaps}"
     for overlap, (lo, hi), yscale, lines in fresh.axes:
         assert overlap < 0.02, f"{where}: the legend covers data"
         for label, y, n_x in lines:

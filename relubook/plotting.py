@@ -48,6 +48,7 @@ __all__ = [
     "legend_below",
     "legend_overlap",
     "text_overlaps",
+    "layout_problems",
     "math_label",
 ]
 
@@ -201,8 +202,8 @@ def show(fig) -> None:
     """Display ``fig`` in the notebook as a PNG carrying its alt text, then close it.
 
     In the book's build (``RELUBOOK_LIVE_FIGURES=1``, :mod:`relubook.livefigure`) it first checks
-    that no text of the figure overlaps other text (:func:`text_overlaps`) and raises
-    ``ValueError`` naming the overlaps, so that a figure composed in a chapter (several panels,
+    the layout (:func:`layout_problems`: no text over text, no legend over the data) and raises
+    ``ValueError`` naming the problems, so that a figure composed in a chapter (several panels,
     say) fails the build instead of reaching readers."""
     from IPython.display import Image, display
 
@@ -210,10 +211,10 @@ def show(fig) -> None:
 
     if os.environ.get(livefigure.ENV, "") == "1":
         fig.draw_without_rendering()
-        overlaps = text_overlaps(fig)
-        if overlaps:
+        problems = layout_problems(fig)
+        if problems:
             plt.close(fig)
-            raise ValueError("the figure's text overlaps: " + "; ".join(overlaps))
+            raise ValueError("the figure is hard to read: " + "; ".join(problems))
     alt = alt_text(fig)
     data = _png(fig)
     plt.close(fig)
@@ -454,6 +455,21 @@ def text_overlaps(fig, min_px: float = 1.0) -> list[str]:
             if w > min_px and h > min_px:
                 found.append(f"{a} overlaps {b}")
     return found
+
+
+#: the share of an axes' plotted points that a legend may cover
+LEGEND_OVER_DATA = 0.02
+
+
+def layout_problems(fig) -> list[str]:
+    """What would make ``fig`` hard to read: text over text (:func:`text_overlaps`) and a legend over
+    :data:`LEGEND_OVER_DATA` or more of an axes' plotted points (:func:`legend_overlap`)."""
+    problems = text_overlaps(fig)
+    for i, ax in enumerate(fig.axes):
+        share = legend_overlap(ax)
+        if share >= LEGEND_OVER_DATA:
+            problems.append(f"axes {i + 1}: the legend covers {share:.0%} of the plotted points")
+    return problems
 
 
 def math_label(name: str) -> str:

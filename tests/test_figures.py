@@ -92,6 +92,12 @@ def test_text_overlaps_finds_a_legend_on_the_axis_label(monkeypatch):
     monkeypatch.setenv("RELUBOOK_LIVE_FIGURES", "1")
     with pytest.raises(ValueError, match="legend overlaps axes 2: x label"):
         plotting.show(fig)
+    fig, ax = plotting.figure(alt="A line under a legend in the middle of the axes.")
+    ax.plot(np.linspace(0, 1, 200), np.full(200, 0.5), label="a flat line")
+    ax.legend(loc="center")
+    assert plotting.layout_problems(fig) == ["axes 1: the legend covers 20% of the plotted points"]
+    with pytest.raises(ValueError, match="legend covers"):
+        plotting.show(fig)
     assert not plt.fignum_exists(fig.number)
     fig = _two_panels(plotting.legend_below)
     assert plotting.text_overlaps(fig) == []

@@ -109,7 +109,7 @@ def check_legible(name: str, fresh: FreshRender, state: str = "") -> None:
     assert fresh.small_text == [], f"{where}: text below {plotting.MIN_TEXT_PT} pt: {fresh.small_text}"
     assert fresh.overlaps == [], f"{where}: text over text: {fresh.overlaps}"
     for overlap, (lo, hi), yscale, lines in fresh.axes:
-        assert overlap < 0.02, f"{where}: the legend covers data"
+        assert overlap < plotting.LEGEND_OVER_DATA, f"{where}: the legend covers data"
         for label, y, n_x in lines:
             if y.size and yscale == "linear" and n_x > 20 and name not in FIXED_LIMITS:
                 span = max(hi - lo, 1e-12)

@@ -194,11 +194,14 @@ class Table:
     def to_html(self) -> str:
         """The pandas Styler rendering (Jupyter, Binder), in a horizontally scrolling box."""
         styler = self.strings.style.hide(axis="index").set_caption(self.caption)
-        styles = [{"selector": "caption", "props": "caption-side: top; text-align: left; font-weight: bold;"}]
+        # the caption wraps to the scrolling box, not to the (possibly wider) table
+        styles = [{"selector": "caption",
+                   "props": "caption-side: top; text-align: left; font-weight: bold; max-width: 100cqi;"}]
         for j, a in enumerate(self.align):
             styles.append({"selector": f"td.col{j}, th.col_heading.col{j}", "props": f"text-align: {a};"})
         styler = styler.set_table_styles(styles).set_table_attributes('class="relubook-table"')
-        return f'<div class="relubook-table-scroll" style="overflow-x: auto; max-width: 100%;">{styler.to_html()}</div>'
+        return (f'<div class="relubook-table-scroll" style="overflow-x: auto; max-width: 100%; container-type: inline-size;">'
+                f'{styler.to_html()}</div>')
 
     def to_text(self) -> str:
         """A padded plain-text table (consoles, logs, doctests)."""

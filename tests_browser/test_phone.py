@@ -1,5 +1,6 @@
 """Every chapter at a phone's width (390 px) and at 1280 px: nothing in the main column runs off
-the page; tables, code, animations and display equations scroll inside their own box.  Keeps a
+the page; tables, code, animations and display equations scroll inside their own box, and a wide
+table's caption wraps to that box rather than scrolling off with the table.  Keeps a
 screenshot of the first chapter of each part at both widths in ``_build/screenshots/``.
 Run with ``make test-browser``."""
 
@@ -39,7 +40,21 @@ async () => {
     offenders.push(`${el.tagName.toLowerCase()}.${String(cls).split(' ').join('.')} right=${Math.round(r.right)} > ${Math.round(limit)}`);
     if (offenders.length > 8) break;
   }
-  return {page: document.documentElement.scrollWidth - window.innerWidth, offenders};
+  // a caption is read without scrolling: it wraps inside the box that scrolls its table
+  const captions = [];
+  for (const c of article.querySelectorAll('caption')) {
+    let box = article;
+    for (let p = c.parentElement; p && p !== article; p = p.parentElement) {
+      const o = getComputedStyle(p).overflowX;
+      if (o === 'auto' || o === 'scroll' || o === 'hidden' || o === 'clip') { box = p; break; }
+    }
+    const r = c.getBoundingClientRect();
+    const right = box.getBoundingClientRect().right + 1;
+    if (r.width > 0 && r.right > right) {
+      captions.push(`"${c.textContent.trim().slice(0, 50)}..." right=${Math.round(r.right)} > ${Math.round(right)}`);
+    }
+  }
+  return {page: document.documentElement.scrollWidth - window.innerWidth, offenders, captions};
 }
 """
 
@@ -54,6 +69,8 @@ def test_main_column_does_not_overflow(browser, server, path, width):
         page.close()
     assert info["page"] <= 1, f"{path} at {width} px: the page scrolls sideways by {info['page']} px"
     assert not info["offenders"], f"{path} at {width} px: runs off the main column:\n  " + "\n  ".join(info["offenders"])
+    assert not info["captions"], (f"{path} at {width} px: a table caption runs past the box its table scrolls in:\n  "
+                                  + "\n  ".join(info["captions"]))
 
 
 SEARCH_JS = r"""

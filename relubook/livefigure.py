@@ -29,12 +29,12 @@ from __future__ import annotations
 import base64
 import functools
 import gzip
+import hashlib
 import html
 import inspect
 import io
 import json
 import math
-import os
 import re
 import xml.etree.ElementTree as ET
 from typing import Callable
@@ -662,7 +662,9 @@ _COUNTER = [0]
 
 def _page_html(spec: dict, svg0: str, alt0: str) -> str:
     _COUNTER[0] += 1
-    uid = f"relubook-live-{os.getpid():x}-{_COUNTER[0]}"
+    # from the content and the figure's number in this session, not the process id: executing a
+    # page again writes the same HTML, and two like figures on a page still get distinct ids
+    uid = f"relubook-live-{hashlib.sha256(spec['payload'].encode()).hexdigest()[:12]}-{_COUNTER[0]}"
     width, height = spec["size"]
     rows = []
     for i, c in enumerate(spec["controls"]):

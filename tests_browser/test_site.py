@@ -60,6 +60,11 @@ async () => {
     animButtons: document.querySelectorAll('.relubook-animation button').length,
     animIcons: document.querySelectorAll('.relubook-animation button svg').length,
     links: Array.from(document.querySelectorAll('a[href]')).map(a => a.href),
+    // static figures (relubook-figures.js links each to its image file)
+    figures: Array.from(document.querySelectorAll('.bd-article .cell_output img')).filter(i =>
+        !(i.getAttribute('src') || '').startsWith('data:') &&
+        !i.closest('.relubook-animation, .relubook-live, .jupyter-widgets, .widget-interact, .widget-subarea'))
+      .map(i => ({src: i.getAttribute('src'), linked: !!i.closest('a.relubook-figure-link')})),
     ids: Array.from(document.querySelectorAll('[id], a[name]')).map(e => e.id || e.getAttribute('name')),
   };
 }
@@ -178,6 +183,7 @@ def test_page(browser, server, path):
             problems.append(f"image without alt text: {img['src'][:100]}")
         if not img["loaded"]:
             problems.append(f"image did not load: {img['src'][:100]}")
+    problems += [f"figure not linked to its full-size image: {f['src'][:100]}" for f in info["figures"] if not f["linked"]]
     if info["animButtons"] != info["animIcons"]:  # Font Awesome from the theme's own files
         problems.append(f"animation buttons without icons: {info['animButtons'] - info['animIcons']}")
     if info["widgetViews"] and not info["widgetState"]:
@@ -193,6 +199,7 @@ def test_the_checks_have_something_to_check(browser, server):
     try:
         info = page.evaluate(INSPECT_JS)
         assert info["math"] > 0 and info["mathjax"]
+        assert info["figures"] and all(f["linked"] for f in info["figures"]), info["figures"]
         page.wait_for_function(LIVE_READY_JS, timeout=30_000)
         assert page.locator("figure.relubook-live input[type=range]").count() > 0, "no slider drawn"
         alts = page.evaluate("() => Array.from(document.querySelectorAll('svg.relubook-live-svg')).map(s => s.getAttribute('aria-label'))")

@@ -289,14 +289,11 @@ EVAL_BLOCK = 2 ** 18
 
 
 def _group_act(kind, z):
-    """The activation of one kind, as :meth:`BatchedMLP._act` computes it for a mixed stack."""
-    if kind == "relu":
-        return torch.relu(z)
-    if kind == "leaky_relu":
-        return torch.nn.functional.leaky_relu(z, LEAKY_SLOPE)
-    if kind == "sigmoid":
-        return torch.sigmoid(z)
-    return torch.sigmoid(2 * z).mul_(2).sub_(1)  # 2 sigmoid(2z) - 1: the doubling is exact, one rounding
+    """The activation of one kind, as :meth:`BatchedMLP._act` computes it for a mixed stack: tanh
+    as 2 sigmoid(2z) - 1 (the doubling is exact, then one rounding), the others as :func:`_apply`."""
+    if kind == "tanh":
+        return torch.sigmoid(2 * z).mul_(2).sub_(1)
+    return _apply(kind, z)
 
 
 def _outputs(model, Xt):

@@ -354,10 +354,50 @@ def _drop_numref_doctrees(app, *args) -> None:
     _NUMREF_DOCTREES.pop(id(app.env), None)
 
 
+def changed_static_files(app) -> list[str]:
+    """The files of ``html_static_path`` (the site's CSS and JavaScript in tools/site, the vendored
+    libraries) that differ from their copies in the built site's ``_static``: in size, or in content
+    where the modification times differ (Sphinx copies a file with its times, and leaves an
+    unchanged one alone); none when nothing was built yet."""
+    out = Path(app.outdir, "_static")
+    if not out.is_dir():
+        return []
+    changed = []
+    for static in getattr(app.config, "html_static_path", []):
+        src = Path(app.confdir, static)
+        if not src.is_dir():
+            continue
+        for f in src.rglob("*"):
+            if not f.is_file() or f.name.endswith("_t"):  # a template (an extension's): rendered, not copied
+                continue
+            dest = out / f.relative_to(src)
+            a = f.stat()
+            b = dest.stat() if dest.is_file() else None
+            if (b is None or a.st_size != b.st_size
+                    or (abs(a.st_mtime - b.st_mtime) > 1.0 and f.read_bytes() != dest.read_bytes())):
+                changed.append(str(f.relative_to(app.confdir)))
+    return changed
+
+
+def _rebuild_for_static_files(app, env, added, changed, removed):
+    """Sphinx copies the static files only when it writes a page, and with no page out of date it
+    stops before that: an edit of tools/site/relubook.css alone never reached the built site.  So
+    such an edit marks the root page out of date, and the build goes on to copy the files."""
+    if app.builder.format != "html":
+        return []
+    files = changed_static_files(app)
+    if files and env.config.root_doc not in added | changed:
+        logger.info(f"static files changed ({', '.join(files[:3])}{', ...' if len(files) > 3 else ''}): "
+                    f"rewriting {env.config.root_doc} to copy them")
+        return [env.config.root_doc]
+    return []
+
+
 def setup(app):
     _cache_numref_doctrees()
     _cache_pybtex_entry_points()
     app.connect("env-before-read-docs", _drop_numref_doctrees)
+    app.connect("env-get-outdated", _rebuild_for_static_files)
     app.connect("build-finished", _drop_numref_doctrees)
     app.connect("html-page-context", _binder_opens_notebook, priority=502)
     app.add_config_value("relubook_edition", "", "env", [str])

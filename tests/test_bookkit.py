@@ -110,3 +110,29 @@ def test_numref_lookups_share_one_unpickled_doctree_per_page():
     assert loads == ["book/a"] and "get_doctree" not in vars(env)
     sphinxext._drop_numref_doctrees(SimpleNamespace(env=env))
     assert id(env) not in sphinxext._NUMREF_DOCTREES
+
+
+def test_an_edited_static_file_makes_the_build_copy_it(tmp_path):
+    """Sphinx copies static files only when it writes a page; bookkit.sphinxext marks the root page
+    out of date when a file of html_static_path differs from its copy in the built site."""
+    import os
+    import shutil
+    import types
+
+    from bookkit import sphinxext
+
+    src, out = tmp_path / "site", tmp_path / "html"
+    src.mkdir()
+    (src / "book.css").write_text("a { color: red }")
+    (src / "tool.js_t").write_text("{{ template }}")  # an extension's template: rendered, not copied
+    app = types.SimpleNamespace(outdir=str(out), confdir=str(tmp_path),
+                                config=types.SimpleNamespace(html_static_path=["site", "missing"]))
+    assert sphinxext.changed_static_files(app) == []  # nothing built yet
+    (out / "_static").mkdir(parents=True)
+    assert sphinxext.changed_static_files(app) == ["site/book.css"]
+    shutil.copy2(src / "book.css", out / "_static" / "book.css")  # as Sphinx copies: with its times
+    assert sphinxext.changed_static_files(app) == []
+    os.utime(src / "book.css", (0, 0))  # touched, same content: nothing to copy
+    assert sphinxext.changed_static_files(app) == []
+    (src / "book.css").write_text("a { color: blue }")  # same size, new content
+    assert sphinxext.changed_static_files(app) == ["site/book.css"]

@@ -59,6 +59,15 @@ async () => {
     widgetViews: views.length,
     animButtons: document.querySelectorAll('.relubook-animation button').length,
     animIcons: document.querySelectorAll('.relubook-animation button svg').length,
+    // players whose buttons differ in height, or whose icon runs over its button
+    animMisdrawn: Array.from(document.querySelectorAll('.relubook-animation .anim-buttons')).filter(bar => {
+      const buttons = Array.from(bar.querySelectorAll('button'));
+      const heights = new Set(buttons.map(b => Math.round(b.getBoundingClientRect().height)));
+      const over = buttons.some(b => { const i = b.querySelector('svg'); if (!i) return false;
+        const r = i.getBoundingClientRect(), q = b.getBoundingClientRect();
+        return r.height > q.height || r.width > q.width; });
+      return heights.size > 1 || over;
+    }).length,
     links: Array.from(document.querySelectorAll('a[href]')).map(a => a.href),
     // static figures (relubook-figures.js links each to its image file)
     figures: Array.from(document.querySelectorAll('.bd-article .cell_output img')).filter(i =>
@@ -184,6 +193,8 @@ def test_page(browser, server, path):
         if not img["loaded"]:
             problems.append(f"image did not load: {img['src'][:100]}")
     problems += [f"figure not linked to its full-size image: {f['src'][:100]}" for f in info["figures"] if not f["linked"]]
+    if info["animMisdrawn"]:
+        problems.append(f"animation players with uneven buttons or icons running over them: {info['animMisdrawn']}")
     if info["animButtons"] != info["animIcons"]:  # Font Awesome from the theme's own files
         problems.append(f"animation buttons without icons: {info['animButtons'] - info['animIcons']}")
     if info["widgetViews"] and not info["widgetState"]:

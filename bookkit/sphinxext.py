@@ -97,7 +97,7 @@ def _course(srcdir):
 
 
 def _checker_text(ex) -> str:
-    return ", ".join(f"`checks.{c}`" for c in ex.checkers) if ex.checkers else "–"
+    return ", ".join(f"`{c}`" for c in ex.checkers) if ex.checkers else "–"
 
 
 class ExerciseTable(_BookDirective):
@@ -111,12 +111,14 @@ class ExerciseTable(_BookDirective):
         data = course.load_exercise_data(root)
         lines = ["```{list-table} Every exercise of the book: chapter, difficulty, time, skill tested and checker",
                  ":header-rows: 1", ":class: relubook-exercise-table", ""]
-        lines += ["* - Exercise", "  - Chapter", "  - Difficulty", "  - Time", "  - Skill tested",
+        # four columns, so that the table fits the text column: the chapter under the exercise, the
+        # difficulty with the time, the checker without its package
+        lines += ["* - Exercise and chapter", "  - Difficulty, time", "  - Skill tested",
                   "  - Checker in `relubook.checks`"]
         for ex in rows:
             d = data.get(ex.label) or {}
-            lines += [f"* - {{numref}}`{ex.label}` {ex.title}", f"  - {{doc}}`/{ex.page}`",
-                      f"  - {_stars(ex.stars)}", f"  - {d.get('minutes', '–')} min",
+            lines += [f"* - {{numref}}`{ex.label}` {ex.title}", "", f"    {{doc}}`/{ex.page}`",
+                      f"  - {_stars(ex.stars)}, {d.get('minutes', '–')} min",
                       f"  - {course._plain(d.get('skill', '–'))}", f"  - {_checker_text(ex)}"]
         lines += ["```", ""]
         n_checked = sum(bool(ex.checkers) for ex in rows)

@@ -106,3 +106,24 @@ def test_notebooks_are_ordered_longest_first(tmp_path):
     order = [p.stem for p in ex.longest_first(tmp_path, state)]
     assert order == ["03_c", "02_b", "01_a", "errata"]  # no recorded time: first of all
     assert [p.stem for p in ex.longest_first(tmp_path, tmp_path / "missing.json")] == ["01_a", "02_b", "03_c", "errata"]
+
+
+def test_a_change_of_the_sphinx_extensions_drops_the_doctrees_only(tmp_path):
+    """Sphinx keeps a page's doctree while its source is unchanged, whatever made it: an edit of the
+    book's Sphinx-side code must make every page be read again, without executing anything."""
+    root = tmp_path / "book"
+    shutil.copytree(ROOT / "bookkit", root / "bookkit", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "_config.yml", root / "_config.yml")
+    cache, doctrees = tmp_path / "cache", tmp_path / "doctrees"
+    cache.mkdir()
+    doctrees.mkdir()
+    runner = ex.Executor(root, cache, [doctrees], jobs=1)
+    state = {"sphinx_fingerprint": ex.sphinx_fingerprint(root)}
+    assert not runner.reread_if_extensions_changed(state) and doctrees.exists()
+    p = root / "bookkit" / "sphinxext.py"
+    p.write_text(p.read_text() + "\n# edited\n")
+    assert runner.reread_if_extensions_changed(state)
+    assert not doctrees.exists() and cache.exists()
+    assert state["sphinx_fingerprint"] == ex.sphinx_fingerprint(root)
+    (root / "bookkit" / "forkkernel.py").write_text("# not Sphinx's\n")
+    assert ex.sphinx_fingerprint(root) == state["sphinx_fingerprint"]

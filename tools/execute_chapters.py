@@ -15,7 +15,9 @@ script adds a fingerprint of what else the outputs depend on: every file of the 
 ``relubook/`` (except the build-only modules in ``BUILD_ONLY``: Sphinx extensions never change an
 output) and the locked environment (``requirements.txt``, ``constraints.txt``, the Python
 version).  When it changes, the cache and the Sphinx doctrees are dropped and every page runs
-again.  A prose-only edit changes no code cell and no fingerprint: nothing is executed.
+again.  A prose-only edit changes no code cell and no fingerprint: nothing is executed.  A change
+of the book's Sphinx-side code (``SPHINX_MODULES`` of ``bookkit/``) drops only the doctrees: every
+page is read again, from the cache, and nothing is executed.
 
 **Kernels.**  Each page gets a fresh kernel, forked from one process that has already imported
 torch, matplotlib, pandas and relubook (:mod:`bookkit.forkkernel`): the same kernel without the
@@ -54,6 +56,11 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Modules of relubook that only the build imports (moving to ``bookkit/``): they never change
 #: what a page computes, so they are left out of the fingerprint.
 BUILD_ONLY = {"editions.py", "sphinxext.py", "sphinx_offline.py", "_mystnb.py", "_widget_cases.py"}
+#: The book's Sphinx side (bookkit/): extensions, the notebook renderer, the editions, the course and
+#: bibliography styles.  Sphinx does not notice when an extension's code changes, so a change here
+#: drops the doctrees (every page is read again from the cache) and executes nothing.
+SPHINX_MODULES = ("__init__.py", "sphinxext.py", "sphinx_offline.py", "renderer.py", "editions.py", "course.py",
+                  "bibstyle.py")
 #: Files of the locked environment: a change means other packages, hence possibly other outputs.
 LOCK_FILES = ("requirements.txt", "constraints.txt", "excludes.txt")
 STATE = "execution-state.json"  # beside the cache: fingerprint, last times, failed pages
@@ -69,6 +76,15 @@ def fingerprint(root: Path = ROOT) -> str:
     for p in files:
         h.update(str(p.relative_to(root)).encode() + b"\0" + p.read_bytes() + b"\0")
     h.update(sys.version.encode())
+    return h.hexdigest()
+
+
+def sphinx_fingerprint(root: Path = ROOT) -> str:
+    """Hash of the book's Sphinx-side modules (:data:`SPHINX_MODULES`)."""
+    h = hashlib.sha256()
+    for name in SPHINX_MODULES:
+        p = root / "bookkit" / name
+        h.update(name.encode() + b"\0" + (p.read_bytes() if p.is_file() else b"") + b"\0")
     return h.hexdigest()
 
 
@@ -211,7 +227,25 @@ class Executor:
             print("relubook or the locked environment changed: execution cache and doctrees dropped, "
                   "every page runs again", flush=True)
         state["fingerprint"] = fp
+        state["sphinx_fingerprint"] = sphinx_fingerprint(self.root)
         state["failed"] = {}
+        self.save_state(state)
+        return True
+
+    def reread_if_extensions_changed(self, state: dict) -> bool:
+        """Drop the doctrees (not the cache) when the book's Sphinx-side code changed since the last
+        run: Sphinx reuses a page's doctree while the page's source is unchanged, whatever the
+        extensions that made it."""
+        fp = sphinx_fingerprint(self.root)
+        if state.get("sphinx_fingerprint") == fp:
+            return False
+        dropped = [p for p in self.doctrees if p.exists()]
+        for p in dropped:
+            shutil.rmtree(p)
+        if dropped:
+            print("the book's Sphinx extensions changed (bookkit/): doctrees dropped, every page is read "
+                  "again from the cache, nothing runs again", flush=True)
+        state["sphinx_fingerprint"] = fp
         self.save_state(state)
         return True
 
@@ -232,7 +266,7 @@ class Executor:
 
         state = self.load_state()
         self.forget_failed(state)  # a page that failed last time is run again
-        self.invalidate_if_stale(state)
+        self.invalidate_if_stale(state) or self.reread_if_extensions_changed(state)
         previously_failed = set(state.get("failed") or {})
         state["failed"] = {}
         times = state.setdefault("seconds", {})

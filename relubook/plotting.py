@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import base64
 import functools
+import hashlib
 import html
 import inspect
-import hashlib
 import io
 import itertools
 import os
@@ -417,7 +417,8 @@ def _text_boxes(fig, renderer) -> list:
         if leg is not None and leg.get_visible():
             boxes.append((f"{name}: legend", leg.get_window_extent(renderer)))
         for what, t in (("x label", ax.xaxis.label), ("y label", ax.yaxis.label), ("title", ax.title),
-                        ("left title", ax._left_title), ("right title", ax._right_title)):
+                        ("left title", getattr(ax, "_left_title", None)),
+                        ("right title", getattr(ax, "_right_title", None))):
             if visible(t):
                 boxes.append((f"{name}: {what}", t.get_window_extent(renderer)))
         for what, axis in (("x tick labels", ax.xaxis), ("y tick labels", ax.yaxis)):

@@ -283,9 +283,11 @@ def _accuracy(model, Xt, yt) -> np.ndarray:
     return (out.argmax(-1) == yt.unsqueeze(0)).float().mean(1).cpu().numpy()
 
 
-#: Evaluation runs over blocks of rows with about this many hidden values per layer (one megabyte
-#: in float32), so that each layer's temporaries stay in a core's cache.
+#: Evaluation runs over blocks of rows with about this many hidden values per layer: on the CPU one
+#: megabyte in float32, so that each layer's temporaries stay in a core's cache; on a GPU far more
+#: (256 MB), where each block costs kernel launches and caches are not the point.
 EVAL_BLOCK = 2 ** 18
+EVAL_BLOCK_GPU = 2 ** 26
 
 
 def _group_act(kind, z):
@@ -299,8 +301,8 @@ def _group_act(kind, z):
 def _outputs(model, Xt):
     """``model(Xt)`` without gradients, for evaluations.
 
-    Computed a block of rows at a time (:data:`EVAL_BLOCK`): on the CPU one pass over a large set
-    makes temporaries of many megabytes and is slower.  A stack that mixes activations runs as one
+    Computed a block of rows at a time (:data:`EVAL_BLOCK`, :data:`EVAL_BLOCK_GPU`): on the CPU one
+    pass over a large set makes temporaries of many megabytes and is slower.  A stack that mixes activations runs as one
     stack per activation, so that no model computes the other kinds' activations, as
     :meth:`BatchedMLP._act` must when it trains them together.  The operations are those of
     ``model(Xt)`` on fewer values; PyTorch's kernels may round a value differently in a smaller
@@ -326,7 +328,8 @@ def _outputs(model, Xt):
                 biases = [b.index_select(0, idx) for b in model.biases]
                 act = lambda z, kind=kind: _group_act(kind, z)  # noqa: E731
             m = len(weights[0])
-            rows = max(1, EVAL_BLOCK // (m * max(model.widths[1:])))
+            block = EVAL_BLOCK if Xt.device.type == "cpu" else EVAL_BLOCK_GPU
+            rows = max(1, block // (m * max(model.widths[1:])))
             blocks = []
             for i in range(0, n, rows):
                 X = Xt[i:i + rows]

@@ -219,7 +219,7 @@ test-build: venv vendor notebooks
 
 # The built site in headless Chromium (Debian's chromium, installed here when missing), served
 # from localhost with every other request refused: math typeset, alt text, widget state drawn,
-# internal links, no console errors; and chapter 1's student notebook run in a real JupyterLab
+# internal links, no console errors; and chapters 1 and 10's student notebooks run in a real JupyterLab
 # (tests_browser/test_lab.py).  Keeps _build/screenshots/.  Builds the book and notebooks if needed.
 CHROMIUM ?= /usr/bin/chromium
 SUDO     := $(if $(filter 0,$(shell id -u)),,sudo)

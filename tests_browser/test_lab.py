@@ -1,10 +1,12 @@
 """A student notebook in a real JupyterLab, in a real browser.
 
-Starts JupyterLab (the pinned one) on localhost with a copy of chapter 1's generated student
-notebook (``make notebooks``), opens it in headless Chromium through playwright, runs all cells,
-and checks what a reader sees: every cell ran without an error, a glued number is filled in, the
-definition box is rendered (a quote block with its bold heading), the math is typeset, and moving
-the widget's slider redraws the figure.  Keeps ``_build/screenshots/lab-01_relu.png``.
+Starts JupyterLab (the pinned one) on localhost with copies of generated student notebooks (``make
+notebooks``), opens each in headless Chromium through playwright, runs all cells, and checks what a
+reader sees: every cell ran without an error, no MyST is left, and moving the widget's slider
+redraws the figure.  Chapter 1 also: a glued number is filled in, the definition box is rendered (a
+quote block with its bold heading), the math is typeset.  Chapter 10 (a training study, book tables,
+a widget of two sliders) also: its tables are rendered with their captions.  Keeps
+``_build/screenshots/lab-<chapter>.png``.
 Run with ``make test-browser``.
 """
 
@@ -23,7 +25,8 @@ import urllib.request
 import pytest
 from built_site import CHROMIUM, CHROMIUM_ARGS, ROOT, SCREENSHOTS
 
-NOTEBOOK = ROOT / "_build" / "notebooks" / "student" / "01_relu.ipynb"
+STUDENT = ROOT / "_build" / "notebooks" / "student"
+CHAPTERS = ["01_relu", "10_depth_training"]
 TOKEN = "relubook-browser-test"
 
 
@@ -35,10 +38,12 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    if not NOTEBOOK.is_file():
-        pytest.fail(f"no {NOTEBOOK.relative_to(ROOT)}: run `make notebooks` first")
     work = tmp_path_factory.mktemp("lab")
-    shutil.copy(NOTEBOOK, work / NOTEBOOK.name)
+    for name in CHAPTERS:
+        notebook = STUDENT / f"{name}.ipynb"
+        if not notebook.is_file():
+            pytest.fail(f"no {notebook.relative_to(ROOT)}: run `make notebooks` first")
+        shutil.copy(notebook, work / notebook.name)
     port = _free_port()
     # user settings of this JupyterLab only: every cell in the page (no windowing, so that the
     # whole notebook can be read), and no news fetched
@@ -81,8 +86,8 @@ def lab(tmp_path_factory):
                 proc.wait()
 
 
-@pytest.fixture(scope="module")
-def page(lab):
+@pytest.fixture(scope="module", params=CHAPTERS)
+def page(lab, request):
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"no Chromium at {CHROMIUM}: `make test-browser` installs Debian's chromium")
     from playwright.sync_api import sync_playwright
@@ -93,7 +98,7 @@ def page(lab):
         # nothing leaves the machine: only the local JupyterLab answers
         context.route(re.compile(r"^(?!http://127\.0\.0\.1:).*"), lambda route: route.abort())
         pg = context.new_page()
-        pg.goto(f"{lab}/lab/tree/{NOTEBOOK.name}?token={TOKEN}")
+        pg.goto(f"{lab}/lab/tree/{request.param}.ipynb?token={TOKEN}")
         pg.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
         pg.wait_for_function("() => window.jupyterapp && document.querySelector('.jp-Notebook')", timeout=60_000)
         # JupyterLab may ask which kernel to start (when the kernel specs arrive after the notebook):
@@ -109,7 +114,7 @@ def page(lab):
             time.sleep(1)
         else:
             pytest.fail("the kernel did not start within 180 s")
-        yield pg
+        yield request.param, pg
         context.close()
         browser.close()
 
@@ -135,26 +140,7 @@ async () => {
 """
 
 
-def test_student_notebook_runs_in_jupyterlab(page):
-    cells = page.evaluate(RUN_ALL_AND_WAIT)
-    assert cells and cells[0]["source"].startswith("# Set-up")
-    failed = [c for c in cells if c["errors"]]
-    assert not failed, failed
-    assert all(c["count"] for c in cells), [c["source"] for c in cells if not c["count"]]
-
-    # a glued number in the prose, and no placeholder
-    text = page.inner_text(".jp-Notebook")
-    assert "{glue" not in text and "{prf:" not in text
-    assert re.search(r"smallest value is -0\.\d{3}", text), "the glued GELU minimum is not filled in"
-    # the definition box: a quote block with its bold heading, and its math typeset
-    box = page.locator(".jp-RenderedMarkdown blockquote", has_text="Definition 1.1").first
-    assert box.locator("strong").first.inner_text().startswith("Definition 1.1")
-    box.scroll_into_view_if_needed()
-    page.wait_for_function("() => document.querySelectorAll('.jp-RenderedMarkdown mjx-container').length > 5",
-                           timeout=60_000)
-    assert not page.locator(".jp-RenderedMarkdown mjx-merror").count(), "a formula did not typeset (an undefined macro?)"
-
-    # the widget: move the slider, see the figure change
+def _move_slider_and_see_the_figure_change(page):
     slider = page.locator(".jp-OutputArea .widget-slider").first
     slider.scroll_into_view_if_needed()
     area = slider.locator("xpath=ancestor::div[contains(@class,'jp-OutputArea-output')][1]")
@@ -168,7 +154,41 @@ def test_student_notebook_runs_in_jupyterlab(page):
     page.wait_for_function(
         "([el, old]) => { const i = el.querySelector('img'); return i && i.getAttribute('src') !== old }",
         arg=[area.element_handle(), before], timeout=60_000)
+    return slider
+
+
+def test_student_notebook_runs_in_jupyterlab(page):
+    name, page = page
+    cells = page.evaluate(RUN_ALL_AND_WAIT)
+    assert cells and cells[0]["source"].startswith("# Set-up")
+    failed = [c for c in cells if c["errors"]]
+    assert not failed, failed
+    assert all(c["count"] for c in cells), [c["source"] for c in cells if not c["count"]]
+    text = page.inner_text(".jp-Notebook")
+    assert "{glue" not in text and "{prf:" not in text and "{numref}" not in text
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    if name == "10_depth_training":
+        # the book tables: HTML tables with their captions, in their scrolling boxes
+        captions = page.locator(".jp-OutputArea .relubook-table-scroll caption").all_inner_texts()
+        assert len(captions) >= 4, f"the book tables are not rendered: {captions}"
+        assert any("50 layers, learning rate 0.01: test accuracy" in c for c in captions), captions
+        slider = _move_slider_and_see_the_figure_change(page)
+        page.screenshot(path=str(SCREENSHOTS / f"lab-{name}-widget.png"))
+        return
+
+    # chapter 1: a glued number in the prose, and no placeholder
+    assert re.search(r"smallest value is -0\.\d{3}", text), "the glued GELU minimum is not filled in"
+    # the definition box: a quote block with its bold heading, and its math typeset
+    box = page.locator(".jp-RenderedMarkdown blockquote", has_text="Definition 1.1").first
+    assert box.locator("strong").first.inner_text().startswith("Definition 1.1")
+    box.scroll_into_view_if_needed()
+    page.wait_for_function("() => document.querySelectorAll('.jp-RenderedMarkdown mjx-container').length > 5",
+                           timeout=60_000)
+    assert not page.locator(".jp-RenderedMarkdown mjx-merror").count(), "a formula did not typeset (an undefined macro?)"
+
+    # the widget: move the slider, see the figure change
+    slider = _move_slider_and_see_the_figure_change(page)
     box.scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / "lab-01_relu.png"))
     slider.scroll_into_view_if_needed()

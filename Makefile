@@ -131,7 +131,7 @@ book-student: venv vendor _build/.relubook.stamp notebooks
 # builds are single-threaded and would leave a core idle one after the other; run beside nbval they
 # fill it.  The student site's leak test, with the instructor site as its control, runs as soon as
 # both sites are built, beside the end of nbval.  From a fresh clone on the 2-core machine, environment
-# included: 105 to 117 s on 2026-11-29 (issue 19's goal is 5 minutes; README, "How the build stays fast").
+# included: 105 to 118 s on 2026-11-29 (issue 19's goal is 5 minutes; README, "How the build stays fast").
 test: venv
 	$(MAKE) -j4 --output-sync=target test-unit test-nb test-sites
 

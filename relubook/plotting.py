@@ -400,9 +400,9 @@ def legend_overlap(ax) -> float:
 
 
 def _text_boxes(fig, renderer) -> list:
-    """``(element, bbox)`` of the text of ``fig`` that readers must be able to read: per axes its
-    legend, axis labels, title and the union of each axis's tick labels; the figure's legends and
-    title."""
+    """``(owner, element, bbox)`` of the text of ``fig`` that readers must be able to read: per axes
+    (owner ``"axes i"``) its legend, axis labels, titles and the union of each axis's drawn tick
+    labels; the figure's legends and title (owner ``"figure"``)."""
     from matplotlib.transforms import Bbox
 
     def visible(t):
@@ -415,12 +415,12 @@ def _text_boxes(fig, renderer) -> list:
         name = f"axes {i + 1}"
         leg = ax.get_legend()
         if leg is not None and leg.get_visible():
-            boxes.append((f"{name}: legend", leg.get_window_extent(renderer)))
+            boxes.append((name, "legend", leg.get_window_extent(renderer)))
         for what, t in (("x label", ax.xaxis.label), ("y label", ax.yaxis.label), ("title", ax.title),
                         ("left title", getattr(ax, "_left_title", None)),
                         ("right title", getattr(ax, "_right_title", None))):
             if visible(t):
-                boxes.append((f"{name}: {what}", t.get_window_extent(renderer)))
+                boxes.append((name, what, t.get_window_extent(renderer)))
         for what, axis in (("x tick labels", ax.xaxis), ("y tick labels", ax.yaxis)):
             lo, hi = sorted(axis.get_view_interval())
             slack = 1e-9 * max(abs(lo), abs(hi), hi - lo)
@@ -429,12 +429,12 @@ def _text_boxes(fig, renderer) -> list:
             drawn = [t.get_window_extent(renderer) for tick in ticks if lo - slack <= tick.get_loc() <= hi + slack
                      for t in (tick.label1, tick.label2) if visible(t)]  # the labels a draw shows
             if drawn:
-                boxes.append((f"{name}: {what}", Bbox.union(drawn)))
+                boxes.append((name, what, Bbox.union(drawn)))
     for leg in fig.legends:
         if leg.get_visible():
-            boxes.append(("figure legend", leg.get_window_extent(renderer)))
+            boxes.append(("figure", "legend", leg.get_window_extent(renderer)))
     if getattr(fig, "_suptitle", None) is not None and visible(fig._suptitle):
-        boxes.append(("figure title", fig._suptitle.get_window_extent(renderer)))
+        boxes.append(("figure", "title", fig._suptitle.get_window_extent(renderer)))
     return boxes
 
 
@@ -446,15 +446,14 @@ def text_overlaps(fig, min_px: float = 1.0) -> list[str]:
     renderer = fig.canvas.get_renderer()
     boxes = _text_boxes(fig, renderer)
     found = []
-    for i, (a, ba) in enumerate(boxes):
-        for b, bb in boxes[i + 1:]:
-            same = a.split(":")[0] == b.split(":")[0]
-            if same and {a.split(": ")[-1], b.split(": ")[-1]} == {"x tick labels", "y tick labels"}:
+    for i, (owner_a, a, ba) in enumerate(boxes):
+        for owner_b, b, bb in boxes[i + 1:]:
+            if owner_a == owner_b and {a, b} == {"x tick labels", "y tick labels"}:
                 continue
             w = min(ba.x1, bb.x1) - max(ba.x0, bb.x0)
             h = min(ba.y1, bb.y1) - max(ba.y0, bb.y0)
             if w > min_px and h > min_px:
-                found.append(f"{a} overlaps {b}")
+                found.append(f"{owner_a}: {a} overlaps {owner_b}: {b}")
     return found
 
 

@@ -3,8 +3,9 @@
 ``tests/test_livefigure.py`` compares the embedded states of each widget with what the callback
 draws on a fresh figure and checks the same fresh figure for legibility (:func:`check_legible`, as
 ``tests/test_figures.py`` checks the book's other figures): one fresh render per (callback, state).
-The widget cases (chapter 14's trains a small study) are built once.  Everything here is cached per process: with pytest-xdist each worker builds
-what its own tests ask for, in whatever order they run.
+The widget cases (chapter 14's trains a small study) are built once.  Everything here is cached
+per process: with pytest-xdist each worker builds what its own tests ask for, in whatever order
+they run.
 """
 
 from __future__ import annotations
